@@ -1,0 +1,50 @@
+# Everything a fresh clone needs: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+# The first Python >= 3.12 found: $UV_PYTHON, python3.13/3.12/3 on PATH, then pyenv's installs
+# (pyenv shims answer for versions they do not select, so each candidate is asked its version).
+PYTHON := $(shell for p in "$$UV_PYTHON" python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { "$$p" -c 'import sys; print(sys.executable)'; break; }; done)
+UV = $(PYTHON) -m uv
+RUN = $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup browser lint bench-pricing clean-db
+
+run: setup
+	$(RUN) python manage.py migrate --no-input
+	$(RUN) python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the portal and its database)"
+	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+test: setup browser
+	$(RUN) ruff check .
+	$(RUN) pytest $(PYTEST_ARGS)
+
+setup:
+	@[ -n "$(PYTHON)" ] || { echo "Python >= 3.12 not found: install it (e.g. pyenv install 3.12) or set UV_PYTHON=/path/to/python3.12"; exit 1; }
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || { echo "Could not install Chromium: run 'apt-get install -y chromium' and retry."; exit 1; }; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium' and retry."; exit 1; fi; }
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+bench-pricing: setup
+	$(RUN) python bench/pricing.py
+
+# Forget the embedded database (it is recreated, empty, on the next command).
+clean-db:
+	rm -rf .pgdata

@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A sellable item. Quantities are whole units; ``increment`` is the pack multiple."""
+
+    sku = models.CharField("SKU", max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    unit = models.CharField(max_length=20, default="piece", help_text="What one unit is: box, pair")
+    pack_size = models.PositiveIntegerField(default=1, help_text="Items inside one unit.")
+    min_qty = models.PositiveIntegerField("minimum quantity", default=1)
+    increment = models.PositiveIntegerField(default=1, help_text="Order in multiples of this.")
+    max_qty = models.PositiveIntegerField("maximum quantity", null=True, blank=True)
+    tax_rate = models.DecimalField(
+        "tax rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("19.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pack_size__gte=1), name="product_pack_size_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(increment__gte=1), name="product_increment_positive"
+            ),
+            models.CheckConstraint(condition=Q(min_qty__gte=1), name="product_min_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(min_qty__gte=F("increment")),
+                name="product_min_qty_at_least_increment",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_qty__isnull=True) | Q(max_qty__gte=F("min_qty")),
+                name="product_max_qty_at_least_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="product_tax_rate_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "sku"], name="product_category_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} · {self.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.min_qty and self.increment and self.min_qty % self.increment:
+            raise ValidationError(
+                {"min_qty": f"Must be a multiple of the increment ({self.increment})."}
+            )

@@ -1,0 +1,43 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django_tables2 import RequestConfig
+
+from portal.catalog.filters import ProductFilter
+from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
+from portal.catalog.tables import ProductTable
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+@login_required
+def product_list(request):
+    require_catalog_access(request.user)
+    product_filter = ProductFilter(request.GET, queryset=products_visible_to(request.user))
+    table = ProductTable(product_filter.qs)
+    RequestConfig(request, paginate={"per_page": _page_size(request)}).configure(table)
+    template = "catalog/list.html"
+    if request.htmx and request.htmx.target == "catalog-results":
+        template += "#results"
+    # An unknown category or similar is the user's input to fix, not an empty result.
+    status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
+    return render(
+        request,
+        template,
+        {"filter": product_filter, "table": table, "page_sizes": PAGE_SIZES},
+        status=status,
+    )
+
+
+@login_required
+def product_detail(request, sku: str):
+    require_catalog_access(request.user)
+    product = product_for(request.user, sku)
+    return render(request, "catalog/detail.html", {"product": product})

@@ -1,0 +1,41 @@
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.accounts.permissions import membership_of, roles_of
+
+
+def dashboard(request):
+    """The role dashboard; anonymous visitors are sent to sign in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "membership": membership_of(request.user),
+            "show_buyer": bool(roles & {"buyer", "approver", "company_admin"}),
+            "show_approver": bool(roles & {"approver", "company_admin"}),
+            "show_company_admin": "company_admin" in roles,
+            "show_warehouse": "warehouse" in roles,
+            "show_finance": "finance" in roles,
+            "show_operator": "operator" in roles,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,192 @@
+"""Every URL of the project against every persona and against another company's objects.
+
+A URL pattern with no entry in ROUTES fails ``test_every_url_pattern_has_an_entry``:
+adding a page means deciding here who may open it.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from portal.accounts.models import Membership
+
+PERSONAS = [
+    "anonymous",
+    "acme.buyer",
+    "acme.manager",
+    "acme.admin",
+    "borealis.buyer",
+    "borealis.manager",
+    "warehouse.north",
+    "warehouse.south",
+    "finance",
+    "admin",
+]
+SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
+CUSTOMERS = ["acme.buyer", "acme.manager", "acme.admin", "borealis.buyer", "borealis.manager"]
+LOGIN = "login"  # expected outcome: a redirect to the sign-in page
+
+
+def member_pk(username: str) -> int:
+    return Membership.objects.get(user__username=username).pk
+
+
+@dataclass
+class Route:
+    """How to reach one URL pattern and what each persona gets there.
+
+    ``path`` builds the URL for a persona's *own* objects; ``foreign_path``, where given,
+    builds it for another company's object, which must answer 404 to everyone allowed in.
+    """
+
+    path: object
+    expect: dict[str, object]
+    method: str = "get"
+    foreign_path: object = None
+    default: object = None
+    extra: dict = field(default_factory=dict)
+
+    def expected(self, persona: str):
+        return self.expect.get(persona, self.default)
+
+
+def only(ok, *, others=403, anonymous=LOGIN, status=200):
+    expect = {p: others for p in SIGNED_IN}
+    expect.update({p: status for p in ok})
+    expect["anonymous"] = anonymous
+    return expect
+
+
+def everyone(status, *, anonymous=None):
+    expect = dict.fromkeys(SIGNED_IN, status)
+    expect["anonymous"] = status if anonymous is None else anonymous
+    return expect
+
+
+# The colleague each company admin edits on the company users page, and a foreign one.
+OWN_MEMBER = {"acme": "acme.buyer", "borealis": "borealis.buyer"}
+
+ROUTES: dict[str, Route] = {
+    "dashboard": Route(lambda p: "/", only(SIGNED_IN)),
+    "healthz": Route(lambda p: "/healthz", everyone(200)),
+    "login": Route(lambda p: "/accounts/login/", everyone(302, anonymous=200)),
+    # Signing out changes state, so it is POST only.
+    "logout": Route(lambda p: "/accounts/logout/", everyone(405)),
+    "catalog": Route(lambda p: "/catalog/", only([*CUSTOMERS, "admin"])),
+    "product-detail": Route(
+        lambda p: "/catalog/BOLT-M8-50/",
+        only([*CUSTOMERS, "admin"]),
+    ),
+    "company-users": Route(lambda p: "/company/users/", only(["acme.admin"])),
+    "company-user-edit": Route(
+        lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
+        only(["acme.admin"]),
+        foreign_path=lambda p: f"/company/users/{member_pk(OWN_MEMBER['borealis'])}/",
+    ),
+}
+
+# The operator admin is Django's: staff only, everyone else is sent to its sign-in.
+ADMIN_NAMESPACE = "admin"
+ADMIN_SAMPLES = [
+    "/admin/",
+    "/admin/catalog/product/",
+    "/admin/accounts/company/",
+    "/admin/accounts/membership/",
+    "/admin/inventory/warehouse/",
+]
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """Every pattern of the URLconf as (route, 'namespace:name'); unnamed ones get ''."""
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += url_patterns(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            found.append((route, pattern.name or ""))
+    return found
+
+
+def uncovered_patterns(patterns: list[tuple[str, str]]) -> list[str]:
+    """Patterns with no entry: not in ROUTES and not part of Django's admin."""
+    return [
+        name or route
+        for route, name in patterns
+        if name not in ROUTES and not route.startswith(f"{ADMIN_NAMESPACE}/")
+    ]
+
+
+def test_every_url_pattern_has_an_entry():
+    assert uncovered_patterns(url_patterns()) == []
+
+
+@pytest.mark.urls("tests.urls_with_extra_page")
+def test_a_new_url_without_an_entry_fails_the_access_test():
+    missing = uncovered_patterns(url_patterns())
+    assert missing == ["unlisted-report"]
+
+
+def client_for(client, persona: str):
+    if persona != "anonymous":
+        client.force_login(get_user_model().objects.get(username=persona))
+    return client
+
+
+def assert_outcome(response, expected, persona, path):
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{persona} {path}: {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    else:
+        assert response.status_code == expected, (
+            f"{persona} {path}: expected {expected}, got {response.status_code}"
+        )
+
+
+CASES = [(name, persona) for name in ROUTES for persona in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route_name", "persona"), CASES)
+def test_route_answers_each_persona(client, demo, route_name, persona):
+    route = ROUTES[route_name]
+    path = route.path(persona)
+    response = getattr(client_for(client, persona), route.method)(path)
+    assert_outcome(response, route.expected(persona), persona, path)
+
+
+FOREIGN = [(name, p) for name, r in ROUTES.items() if r.foreign_path for p in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route_name", "persona"), FOREIGN)
+def test_another_companys_object_is_not_found(client, demo, route_name, persona):
+    route = ROUTES[route_name]
+    path = route.foreign_path(persona)
+    response = client_for(client, persona).get(path)
+    expected = route.expected(persona)
+    # Whoever may open the page for their own company gets 404 for another's object.
+    assert_outcome(response, 404 if expected == 200 else expected, persona, path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("path", ADMIN_SAMPLES)
+def test_admin_is_for_operators_only(client, demo, persona, path):
+    response = client_for(client, persona).get(path)
+    if persona == "admin":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_signing_out_is_a_post(client, demo):
+    client_for(client, "acme.buyer")
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
