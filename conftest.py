@@ -6,7 +6,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 at full strength costs ~0.3 s a login; the hasher is not what these tests test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)

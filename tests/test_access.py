@@ -82,7 +82,7 @@ ROUTES: dict[str, Route] = {
     "company-users": Route(lambda p: "/company/users/", only(["acme.admin"])),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
-        only(["acme.admin"]),
+        only(["acme.admin"], others=404),
         foreign_path=lambda p: f"/company/users/{member_pk(OWN_MEMBER['borealis'])}/",
     ),
 }

@@ -6,7 +6,9 @@ from portal.catalog.models import Product
 class ProductTable(tables.Table):
     sku = tables.Column(verbose_name="SKU", linkify=("product-detail", {"sku": tables.A("sku")}))
     name = tables.Column()
-    category = tables.Column(accessor="category__name", order_by=("category__name", "sku"))
+    category = tables.Column(
+        verbose_name="Category", accessor="category__name", order_by=("category__name", "sku")
+    )
     unit = tables.Column(orderable=False)
     rules = tables.Column(empty_values=(), orderable=False, verbose_name="Order in")
 
@@ -14,7 +16,8 @@ class ProductTable(tables.Table):
         model = Product
         fields = ("sku", "name", "category", "unit")
         sequence = ("sku", "name", "category", "unit", "rules")
-        attrs = {"class": "table", "id": "catalog-table"}
+        # Sorting and paging links are boosted into #catalog-results; product links navigate.
+        attrs = {"class": "table", "id": "catalog-table", "tbody": {"hx-boost": "false"}}
         empty_text = "No products match."
 
     def render_rules(self, record):

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
 from portal.catalog.filters import ProductFilter
@@ -18,6 +19,7 @@ def _page_size(request) -> int:
 
 
 @login_required
+@vary_on_headers("HX-Request")  # the partial and the page share a URL: caches must not mix them
 def product_list(request):
     require_catalog_access(request.user)
     product_filter = ProductFilter(request.GET, queryset=products_visible_to(request.user))
