@@ -156,17 +156,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Email: console in development, SMTP when EMAIL_HOST is set; tests swap in locmem.
-if os.environ.get("EMAIL_HOST"):
+# Email: SMTP in production (a local MTA unless EMAIL_HOST says otherwise), the console in
+# development without EMAIL_HOST; tests swap in locmem.
+if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(
+                    os.environ.get("EMAIL_PORT", "587" if "EMAIL_HOST" in os.environ else "25")
+                ),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", "EMAIL_HOST" in os.environ),
             },
         }
     }

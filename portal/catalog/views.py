@@ -7,7 +7,7 @@ from portal.catalog.filters import ProductFilter
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
 from portal.catalog.tables import ProductTable
 
-PAGE_SIZES = (25, 50, 100)
+PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
 
 
 def _page_size(request) -> int:
