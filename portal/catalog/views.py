@@ -3,9 +3,11 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
+from portal.accounts.permissions import membership_of
 from portal.catalog.filters import ProductFilter
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
 from portal.catalog.tables import ProductTable
+from pricing.engine import quote
 
 PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
 
@@ -42,4 +44,12 @@ def product_list(request):
 def product_detail(request, sku: str):
     require_catalog_access(request.user)
     product = product_for(request.user, sku)
-    return render(request, "catalog/detail.html", {"product": product})
+    # Prices belong to a company; an operator without one sees the product without a price.
+    membership = membership_of(request.user)
+    line = tiers = None
+    if membership is not None:
+        line = quote(company=membership.company, lines=[(product, product.min_qty)]).lines[0]
+        tiers = line.tier_table()
+    return render(
+        request, "catalog/detail.html", {"product": product, "price": line, "tiers": tiers}
+    )
