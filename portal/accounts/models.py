@@ -158,6 +158,10 @@ class Membership(models.Model):
         ]
         return [role.value for on, role in flags if on]
 
+    @property
+    def role_labels(self) -> list[str]:
+        return [CustomerRole(role).label for role in self.roles]
+
 
 class CompanyRoleGroup(models.Model):
     """The auth group that carries one role's object permissions on one company."""
