@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "portal.accounts",
     "portal.catalog",
+    "portal.orders",
     "pricing",
     "inventory",
     "approvals",

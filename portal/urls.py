@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("portal.accounts.urls")),
     path("", include("portal.catalog.urls")),
+    path("", include("portal.orders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,12 @@ def product_list(request):
     product_filter = ProductFilter(request.GET, queryset=products_visible_to(request.user))
     table = ProductTable(product_filter.qs)
     RequestConfig(request, paginate={"per_page": _page_size(request)}).configure(table)
+    membership = membership_of(request.user)
+    if membership is not None:
+        # One engine call prices the whole page, at each product's smallest orderable quantity.
+        page = [row.record for row in table.page.object_list]
+        priced = quote(company=membership.company, lines=[(p, p.min_qty) for p in page])
+        table.prices = {line.product.pk: line for line in priced.lines}
     template = "catalog/list.html"
     if request.htmx and request.htmx.target == "catalog-results":
         template += "#results"

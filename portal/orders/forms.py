@@ -1,0 +1,76 @@
+import re
+
+from django import forms
+from django.utils import timezone
+
+from portal.accounts.models import Address
+
+MAX_QUANTITY = 1_000_000
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class QuantityField(forms.CharField):
+    """A whole number of units typed by a person: ASCII digits only, 1 to 1,000,000."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        # int() would also take "٣" or "1_000"; a quantity on a purchase order is plain digits.
+        if not _DIGITS.fullmatch(value) or int(value) < 1:
+            raise forms.ValidationError("Quantity must be a whole number of at least 1.")
+        if int(value) > MAX_QUANTITY:
+            raise forms.ValidationError(f"Quantity must be at most {MAX_QUANTITY:,}.")
+        return int(value)
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.CharField(max_length=40)
+    quantity = QuantityField()
+
+
+class LineQuantityForm(forms.Form):
+    quantity = QuantityField()
+
+
+class QuickOrderForm(forms.Form):
+    lines = forms.CharField(
+        label="Paste lines of SKU, quantity",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "BOLT-M8-50, 50\nNUT-M8, 100"}),
+    )
+    file = forms.FileField(label="or upload a CSV file", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("lines") or "").strip() and not cleaned.get("file"):
+            raise forms.ValidationError("Paste some lines or choose a CSV file.")
+        return cleaned
+
+
+class CheckoutForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    po_number = forms.CharField(label="PO number", max_length=50, required=False)
+    ship_to = forms.ModelChoiceField(
+        label="Ship to", queryset=Address.objects.none(), empty_label=None
+    )
+    requested_delivery_date = forms.DateField(
+        label="Requested delivery date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ship_to"].queryset = Address.objects.filter(company=company, is_shipping=True)
+
+    def clean_requested_delivery_date(self):
+        value = self.cleaned_data.get("requested_delivery_date")
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("The requested delivery date cannot be in the past.")
+        return value

@@ -1,0 +1,138 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from portal.accounts.models import Address, Company
+from portal.catalog.models import Product
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    APPROVED = "approved", "Approved"
+    SHIPPED = "shipped", "Shipped"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Order(models.Model):
+    """A buyer's order. While ``draft`` without a number it is their cart.
+
+    ``status`` is written only by the state machine in ``approvals.workflow``.
+    """
+
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        max_length=20, choices=OrderStatus, default=OrderStatus.DRAFT, editable=False
+    )
+    currency = models.CharField(max_length=3)
+    # Bumped on every change a decision could depend on (lines, checkout fields, status).
+    version = models.PositiveIntegerField(default=1)
+    # The checkout form carries this token; a replayed submit finds the same order.
+    checkout_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    po_number = models.CharField("PO number", max_length=50, blank=True)
+    ship_to = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ship_to_text = models.TextField(blank=True, help_text="The address as it was at submission.")
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # One cart per buyer: the draft that was never submitted.
+            models.UniqueConstraint(
+                fields=["buyer"],
+                condition=Q(status="draft", number__isnull=True),
+                name="one_cart_per_buyer",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(number__isnull=False),
+                name="submitted_order_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("tax_total")), name="order_total_adds_up"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "status", "-submitted_at"], name="order_company_status"
+            ),
+            models.Index(fields=["buyer", "-submitted_at"], name="order_buyer_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"cart #{self.pk}"
+
+    @property
+    def is_cart(self) -> bool:
+        return self.status == OrderStatus.DRAFT and not self.number
+
+
+class OrderLine(models.Model):
+    """One product on an order; price fields are the snapshot taken at submission."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(default=0)
+
+    sku = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    tax = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    price_source = models.CharField(max_length=200, blank=True)
+    price_explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="one_line_per_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+                name="line_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku or self.product_id}"
+
+
+class OrderEvent(models.Model):
+    """Append-only timeline of an order: who did what, when, from which state to which."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    order_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.kind} {self.from_status}→{self.to_status}"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from portal.orders import views
+
+urlpatterns = [
+    path("cart/", views.cart_detail, name="cart"),
+    path("cart/add/", views.cart_add_view, name="cart-add"),
+    path("cart/lines/<int:line_id>/", views.cart_line_update, name="cart-line"),
+    path("cart/submit/", views.cart_submit, name="cart-submit"),
+    path("cart/quick-order/", views.quick_order, name="quick-order"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<str:number>/", views.order_detail_view, name="order-detail"),
+    path("orders/<str:number>/cancel/", views.order_cancel_view, name="order-cancel"),
+    path("orders/<str:number>/reorder/", views.order_reorder_view, name="order-reorder"),
+]

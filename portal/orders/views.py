@@ -1,0 +1,271 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_tables2 import RequestConfig
+
+from approvals.services import Checkout, OrderInvalid, order_cancel, order_submit
+from approvals.workflow import TransitionNotAllowed, actions_for
+from portal.accounts.permissions import membership_of
+from portal.catalog.permissions import product_for
+from portal.orders.filters import OrderFilter
+from portal.orders.forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
+from portal.orders.permissions import order_for, orders_visible_to, require_ordering
+from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
+from portal.orders.selectors import cart_lines, cart_quote, order_detail
+from portal.orders.services import (
+    cart_add,
+    cart_add_many,
+    cart_get_or_create,
+    cart_remove_line,
+    cart_set_quantity,
+    order_reorder,
+)
+from portal.orders.tables import OrderTable
+
+
+def _cart(request):
+    require_ordering(request.user)
+    membership = membership_of(request.user)
+    return cart_get_or_create(buyer=request.user, company=membership.company)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _render_cart(
+    request, cart, *, checkout_form=None, line_forms=None, line_errors=None, status=200
+):
+    lines = cart_lines(cart)
+    priced = cart_quote(cart, lines)
+    line_forms = line_forms or {}
+    line_errors = line_errors or {}
+    rows = [
+        {
+            "line": line,
+            "quote": q,
+            "form": line_forms.get(line.pk)
+            or LineQuantityForm(initial={"quantity": line.quantity}),
+            "errors": [*q.errors, *line_errors.get(line.pk, [])],
+        }
+        for line, q in zip(lines, priced.lines, strict=True)
+    ]
+    if checkout_form is None:
+        addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
+        checkout_form = CheckoutForm(
+            company=cart.company,
+            initial={"token": cart.checkout_token, "ship_to": addresses.first()},
+        )
+    template = "orders/cart.html"
+    if request.htmx and request.htmx.target == "cart":
+        template += "#cart"
+    return render(
+        request,
+        template,
+        {
+            "cart": cart,
+            "rows": rows,
+            "quote": priced,
+            "checkout_form": checkout_form,
+            "can_submit": bool(rows) and priced.is_valid,
+        },
+        status=status,
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def cart_detail(request):
+    return _render_cart(request, _cart(request))
+
+
+@login_required
+@require_POST
+def cart_add_view(request):
+    cart = _cart(request)
+    form = AddToCartForm(request.POST)
+    back = _safe_next(request, reverse("cart"))
+    if not form.is_valid():
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Not added: {errors}")
+        if request.htmx:
+            return render(request, "orders/added.html", {"error": errors}, status=400)
+        return redirect(back)
+    product = product_for(request.user, form.cleaned_data["sku"])
+    line = cart_add(
+        cart=cart, product=product, quantity=form.cleaned_data["quantity"], by=request.user
+    )
+    if request.htmx:
+        return render(request, "orders/added.html", {"line": line, "added": form.cleaned_data})
+    messages.success(
+        request, f"Added {form.cleaned_data['quantity']} × {product.sku} to your cart."
+    )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def cart_line_update(request, line_id: int):
+    cart = _cart(request)
+    if not cart.lines.filter(pk=line_id).exists():
+        return redirect("cart")  # already removed, e.g. in another tab
+    if request.POST.get("action") == "remove":
+        cart_remove_line(cart=cart, line_id=line_id, by=request.user)
+    else:
+        form = LineQuantityForm(request.POST)
+        if not form.is_valid():
+            return _render_cart(request, cart, line_forms={line_id: form}, status=400)
+        cart_set_quantity(
+            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"], by=request.user
+        )
+    if request.htmx:
+        return _render_cart(request, cart)
+    return redirect("cart")
+
+
+@login_required
+@require_POST
+def cart_submit(request):
+    cart = _cart(request)
+    form = CheckoutForm(request.POST, company=cart.company)
+    if not form.is_valid():
+        return _render_cart(request, cart, checkout_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        order = order_submit(
+            token=data["token"],
+            by=request.user,
+            checkout=Checkout(
+                po_number=data["po_number"].strip(),
+                ship_to=data["ship_to"],
+                requested_delivery_date=data["requested_delivery_date"],
+                note=data["note"].strip(),
+            ),
+        )
+    except OrderInvalid as error:
+        form.add_error(None, str(error))
+        return _render_cart(
+            request, cart, checkout_form=form, line_errors=error.line_errors, status=400
+        )
+    messages.success(request, f"Order {order.number} submitted.")
+    response = redirect("order-detail", number=order.number)
+    if request.htmx:
+        response = render(request, "orders/cart.html#cart", {})
+        response["HX-Redirect"] = reverse("order-detail", args=[order.number])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick_order(request):
+    cart = _cart(request)
+    result = None
+    status = 200
+    if request.method == "POST":
+        form = QuickOrderForm(request.POST, request.FILES)
+        if form.is_valid():
+            text = form.cleaned_data["lines"] or ""
+            try:
+                if form.cleaned_data["file"]:
+                    text = read_upload(form.cleaned_data["file"])
+            except QuickOrderInputError as error:
+                form.add_error("file", str(error))
+            else:
+                result = parse_quick_order(text)
+                if result.error:
+                    form.add_error("lines", result.error)
+        if form.errors:
+            status = 400
+        elif result is not None:
+            if result.valid:
+                cart_add_many(
+                    cart=cart,
+                    items=[(row.product, row.quantity) for row in result.valid],
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    f"Added {len(result.valid)} line{'s' if len(result.valid) != 1 else ''} "
+                    "to your cart.",
+                )
+            if not result.invalid:
+                return redirect("cart")
+            status = 400
+            # Keep only the lines that still need fixing in the box.
+            form = QuickOrderForm(initial={"lines": result.invalid_text})
+    else:
+        form = QuickOrderForm()
+    return render(
+        request, "orders/quick_order.html", {"form": form, "result": result}, status=status
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def order_list(request):
+    require_ordering(request.user)
+    orders = orders_visible_to(request.user).select_related("buyer")
+    order_filter = OrderFilter(request.GET, queryset=orders, request=request)
+    table = OrderTable(order_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    template = "orders/list.html"
+    if request.htmx and request.htmx.target == "order-results":
+        template += "#results"
+    status = 400 if order_filter.is_bound and not order_filter.is_valid() else 200
+    return render(request, template, {"filter": order_filter, "table": table}, status=status)
+
+
+def _render_detail(request, order, status=200):
+    order = order_detail(order)
+    actions = {t.action for t in actions_for(request.user, order)}
+    return render(
+        request,
+        "orders/detail.html",
+        {"order": order, "can_cancel": "cancel" in actions, "can_reorder": True},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def order_detail_view(request, number: str):
+    return _render_detail(request, order_for(request.user, number))
+
+
+@login_required
+@require_POST
+def order_cancel_view(request, number: str):
+    order = order_for(request.user, number)
+    try:
+        order_cancel(order=order, by=request.user, comment=request.POST.get("comment", ""))
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return _render_detail(request, order, status=409)
+    messages.success(request, f"Order {number} cancelled.")
+    return redirect("order-detail", number=number)
+
+
+@login_required
+@require_POST
+def order_reorder_view(request, number: str):
+    order = order_for(request.user, number)
+    cart = _cart(request)
+    added, skipped = order_reorder(order=order, cart=cart, by=request.user)
+    if added:
+        messages.success(
+            request,
+            f"Copied {added} line{'s' if added != 1 else ''} from {number} "
+            "to your cart at today's prices.",
+        )
+    for reason in skipped:
+        messages.warning(request, reason)
+    return redirect("cart")
