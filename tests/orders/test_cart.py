@@ -1,0 +1,321 @@
+"""The cart through its pages: today's prices, VAT per line, bad quantities and rule breaches."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portal.orders.models import Order, OrderLine
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "cart"}
+NOT_WHOLE = "Quantity must be a whole number of at least 1."
+BAD_QUANTITIES = [
+    ("0", NOT_WHOLE),
+    ("-1", NOT_WHOLE),
+    ("1e9", NOT_WHOLE),
+    ("abc", NOT_WHOLE),
+    ("\u0663", NOT_WHOLE),  # Arabic-Indic digit three
+    ("1000000000", "Quantity must be at most 1,000,000."),
+    ("", "This field is required."),
+]
+
+
+def signed_in(client, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def texts(html: str, testid: str) -> list[str]:
+    """The visible text of every element marked ``data-testid=testid``."""
+    found = re.findall(rf'data-testid="{testid}"[^>]*>(.*?)</(?:td|div|p)>', html, re.S)
+    return [re.sub(r"<[^>]+>", "", text).strip() for text in found]
+
+
+def vat_cells(html: str) -> list[str]:
+    """The VAT column of the cart lines (the cell after the line total)."""
+    return re.findall(r'data-testid="line-total">[^<]*</td>\s*<td class="num">([^<]*)</td>', html)
+
+
+def cart_of(username: str) -> Order:
+    return Order.objects.get(buyer__username=username, status="draft", number__isnull=True)
+
+
+def line_of(username: str, sku: str) -> OrderLine:
+    return cart_of(username).lines.get(product__sku=sku)
+
+
+def add(client, sku: str, quantity, **kwargs):
+    return client.post("/cart/add/", {"sku": sku, "quantity": quantity}, **kwargs)
+
+
+@pytest.fixture
+def buyer(client, demo):
+    return signed_in(client, "acme.buyer")
+
+
+# -- cart maths ------------------------------------------------------------------------------
+
+
+def test_a_line_is_priced_at_todays_price_with_vat_per_line(buyer):
+    # given Acme's buyer puts 9 boxes of BOLT-M8-50 in the cart
+    response = add(buyer, "BOLT-M8-50", "9")
+    assert response.status_code == 302
+
+    # when the cart is opened
+    html = buyer.get("/cart/").content.decode()
+
+    # then the line costs Acme's price below the first tier, VAT 19 % on the line
+    assert texts(html, "line-unit-price") == ["€11.25"]
+    assert texts(html, "line-total") == ["€101.25"]
+    assert vat_cells(html) == ["€19.24"]  # 19.2375 rounded
+    assert texts(html, "subtotal") == ["€101.25"]
+    assert texts(html, "tax-total") == ["€19.24"]
+    assert texts(html, "total") == ["€120.49"]
+    assert "Wholesale EUR" in texts(html, "line-explanation")[0]
+
+
+def test_changing_the_quantity_reprices_the_line_and_the_totals(buyer):
+    # given 9 x BOLT-M8-50 in the cart
+    add(buyer, "BOLT-M8-50", "9")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+
+    # when the buyer sets the quantity to 50 with a plain form post
+    response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": "50"})
+
+    # then they are sent back to the cart, which shows the ≥ 50 tier
+    assert response.status_code == 302
+    assert response["Location"] == "/cart/"
+    html = buyer.get("/cart/").content.decode()
+    assert texts(html, "line-unit-price") == ["€10.08"]
+    assert texts(html, "line-total") == ["€504.00"]
+    assert vat_cells(html) == ["€95.76"]
+    assert texts(html, "total") == ["€599.76"]
+    line.refresh_from_db()
+    assert line.quantity == 50
+
+
+def test_vat_is_rounded_half_away_from_zero_on_each_line_and_totals_add_the_lines(buyer):
+    # given lines whose VAT falls on (6 x 11.25 = 67.50 → 12.825) or near half a cent
+    add(buyer, "BOLT-M8-50", "6")
+    add(buyer, "NUT-M8", "20")  # 20 x 4.32 = 86.40 → VAT 16.416
+
+    # when the cart is opened
+    html = buyer.get("/cart/").content.decode()
+
+    # then each line's VAT is rounded on its own, half away from zero (not to even)
+    assert texts(html, "line-total") == ["€67.50", "€86.40"]
+    assert vat_cells(html) == ["€12.83", "€16.42"]
+    # and the totals are the sums of the lines (19 % of 153.90 would be 29.24)
+    assert texts(html, "subtotal") == ["€153.90"]
+    assert texts(html, "tax-total") == ["€29.25"]
+    assert texts(html, "total") == ["€183.15"]
+
+
+def test_a_tax_exempt_company_pays_no_vat(client, demo):
+    # given Borealis, which is tax-exempt, orders bolts
+    borealis = signed_in(client, "borealis.buyer")
+    add(borealis, "BOLT-M8-50", "9")
+
+    # when its buyer opens the cart
+    html = borealis.get("/cart/").content.decode()
+
+    # then VAT is zero on the line and in total, and the total is the subtotal
+    assert vat_cells(html) == ["$0.00"]
+    assert texts(html, "tax-total") == ["$0.00"]
+    assert texts(html, "total") == texts(html, "subtotal")
+    assert "(exempt)" in html
+
+
+def test_htmx_quantity_change_returns_only_the_repriced_cart(buyer):
+    # given 9 x BOLT-M8-50 in the cart
+    add(buyer, "BOLT-M8-50", "9")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+
+    # when the quantity changes from the cart page with HTMX
+    response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": "10"}, headers=HTMX)
+
+    # then only the #cart fragment comes back, already priced at the ≥ 10 tier
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="cart">')
+    assert texts(html, "line-unit-price") == ["€10.71"]
+    assert texts(html, "line-total") == ["€107.10"]
+    assert texts(html, "total") == ["€127.45"]  # 107.10 + 20.35 (20.349)
+
+
+def test_htmx_cart_get_returns_the_fragment_and_plain_get_the_page(buyer):
+    # given a line in the cart
+    add(buyer, "NUT-M8", "3")
+
+    # when the cart is fetched with and without HTMX
+    fragment = buyer.get("/cart/", headers=HTMX)
+    page = buyer.get("/cart/")
+
+    # then HTMX gets the fragment, a plain request the whole page, and caches tell them apart
+    assert "<html" not in fragment.content.decode()
+    assert "<html" in page.content.decode()
+    assert texts(fragment.content.decode(), "line-total") == ["€12.96"]
+    assert "HX-Request" in page["Vary"]
+
+
+def test_removing_a_line_reprices_the_cart(buyer):
+    # given two lines
+    add(buyer, "BOLT-M8-50", "9")
+    add(buyer, "NUT-M8", "3")
+    bolt = line_of("acme.buyer", "BOLT-M8-50")
+
+    # when the bolts are removed with HTMX
+    response = buyer.post(f"/cart/lines/{bolt.pk}/", {"action": "remove"}, headers=HTMX)
+
+    # then only the nuts are left and the totals follow
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert texts(html, "line-total") == ["€12.96"]
+    assert texts(html, "total") == ["€15.42"]  # 12.96 + 2.46
+    assert list(cart_of("acme.buyer").lines.values_list("product__sku", flat=True)) == ["NUT-M8"]
+
+
+def test_adding_the_same_product_again_grows_the_line(buyer):
+    # given 9 x BOLT-M8-50
+    add(buyer, "BOLT-M8-50", "9")
+
+    # when 41 more are added
+    add(buyer, "BOLT-M8-50", "41")
+
+    # then there is one line of 50 at the ≥ 50 price
+    assert cart_of("acme.buyer").lines.count() == 1
+    html = buyer.get("/cart/").content.decode()
+    assert texts(html, "line-unit-price") == ["€10.08"]
+    assert texts(html, "line-total") == ["€504.00"]
+
+
+# -- bad quantities --------------------------------------------------------------------------
+
+
+def snapshot(username: str):
+    cart = cart_of(username)
+    return cart.version, sorted(cart.lines.values_list("product__sku", "quantity"))
+
+
+@pytest.mark.parametrize(("typed", "message"), BAD_QUANTITIES)
+def test_a_bad_quantity_is_not_added_with_htmx(buyer, typed, message):
+    # given a cart with 9 x BOLT-M8-50
+    add(buyer, "BOLT-M8-50", "9")
+    before = snapshot("acme.buyer")
+
+    # when a bad quantity is added from a catalog row with HTMX
+    response = add(buyer, "BOLT-M8-50", typed, headers={"HX-Request": "true"})
+
+    # then the answer is 400 with the reason, and the cart has not changed
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert snapshot("acme.buyer") == before
+
+
+@pytest.mark.parametrize(("typed", "message"), BAD_QUANTITIES)
+def test_a_bad_quantity_is_not_added_with_a_plain_post(buyer, typed, message):
+    # given a cart with 9 x BOLT-M8-50
+    add(buyer, "BOLT-M8-50", "9")
+    before = snapshot("acme.buyer")
+
+    # when a bad quantity is posted without JavaScript
+    response = add(buyer, "BOLT-M8-50", typed, follow=True)
+
+    # then the buyer lands back on a page (never a server error) that says why
+    assert response.status_code < 500
+    assert f"Not added: {message}" in response.content.decode()
+    assert snapshot("acme.buyer") == before
+
+
+@pytest.mark.parametrize(("typed", "message"), BAD_QUANTITIES)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_bad_line_quantity_keeps_what_was_typed(buyer, typed, message, headers):
+    # given a cart with 9 x BOLT-M8-50
+    add(buyer, "BOLT-M8-50", "9")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+    before = snapshot("acme.buyer")
+
+    # when the buyer types a bad quantity on the line
+    response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": typed}, headers=headers)
+
+    # then the cart comes back as 400 with the reason and the typed text still in the input
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert f'id="q-{line.pk}" name="quantity" inputmode="numeric" size="6" value="{typed}"' in html
+    # and nothing changed
+    assert snapshot("acme.buyer") == before
+    line.refresh_from_db()
+    assert line.quantity == 9
+
+
+def test_a_line_of_another_buyers_cart_cannot_be_changed(buyer, client, demo):
+    # given the manager has a line in their own cart
+    from django.test import Client
+
+    manager = signed_in(Client(), "acme.manager")
+    add(manager, "NUT-M8", "3")
+    theirs = line_of("acme.manager", "NUT-M8")
+
+    # when the buyer posts to that line
+    response = buyer.post(f"/cart/lines/{theirs.pk}/", {"quantity": "7"})
+
+    # then they are sent to their own cart and the manager's line is untouched
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.quantity == 3
+
+
+# -- quantity rules --------------------------------------------------------------------------
+
+
+def test_a_quantity_rule_breach_shows_on_the_line_and_blocks_submit(buyer):
+    # given 13 pairs of gloves, which are sold in twelves, next to a good line
+    add(buyer, "NUT-M8", "3")
+    response = add(buyer, "GLOVE-L", "13")
+    assert response.status_code == 302
+
+    # when the cart is opened
+    html = buyer.get("/cart/").content.decode()
+
+    # then the glove line says why, and there is no submit button but a request to fix it
+    glove = line_of("acme.buyer", "GLOVE-L")
+    row = re.search(rf'<tr id="line-{glove.pk}".*?</tr>', html, re.S).group(0)
+    assert "GLOVE-L is sold in multiples of 12." in row
+    nut = line_of("acme.buyer", "NUT-M8")
+    nut_row = re.search(rf'<tr id="line-{nut.pk}".*?</tr>', html, re.S).group(0)
+    assert 'role="alert"' not in nut_row
+    assert "Submit order" not in html
+    assert "Fix the lines marked above" in html
+
+
+def test_fixing_the_quantity_brings_the_submit_button_back(buyer):
+    # given 13 pairs of gloves
+    add(buyer, "GLOVE-L", "13")
+    glove = line_of("acme.buyer", "GLOVE-L")
+
+    # when the buyer corrects it to 24 with HTMX
+    html = buyer.post(f"/cart/lines/{glove.pk}/", {"quantity": "24"}, headers=HTMX)
+    html = html.content.decode()
+
+    # then the error is gone and the order can be submitted
+    assert "multiples of 12" not in html
+    assert "Fix the lines marked above" not in html
+    assert "Submit order" in html
+
+
+def test_a_drill_above_the_maximum_is_flagged(buyer):
+    # given 21 drills, one more than may be ordered at once
+    add(buyer, "DRILL-18V", "21")
+
+    # when the cart is opened
+    html = buyer.get("/cart/").content.decode()
+
+    # then the line says so and submit is blocked
+    assert "DRILL-18V: at most 20 per order." in html
+    assert "Fix the lines marked above" in html
+    assert line_of("acme.buyer", "DRILL-18V").quantity == 21
