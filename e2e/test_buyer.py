@@ -1,5 +1,7 @@
 """Journeys of a wholesale buyer (acme.buyer, borealis.buyer)."""
 
+import re
+
 from playwright.sync_api import expect
 
 from e2e.conftest import sign_in, sign_out
@@ -51,3 +53,89 @@ def test_buyer_browses_the_catalog_in_place(page, portal):
     page.go_back()
     expect(page.get_by_label("Search SKU or name")).to_have_value("bolt")
     expect(page.locator("#catalog-table")).to_contain_text("BOLT-M8-50")
+
+
+def test_buyer_sees_contract_price_tiers_and_why(page, portal):
+    sign_in(page, portal, "acme.buyer")
+    page.goto(f"{portal}/catalog/DRILL-18V/")
+
+    expect(page.get_by_test_id("unit-price")).to_have_text("€129.00")
+    expect(page.get_by_test_id("price-explanation")).to_contain_text("Contract ACME-2026")
+    tiers = page.get_by_test_id("tier-table")
+    expect(tiers.locator("tbody tr")).to_have_count(2)
+    expect(tiers.locator("tbody tr").nth(1)).to_contain_text("5")
+    expect(tiers.locator("tbody tr").nth(1)).to_contain_text("€119.00")
+    expect(page.get_by_test_id("next-tier-hint")).to_contain_text("€119.00")
+
+
+def test_borealis_buyer_sees_their_dollar_price(page, portal):
+    sign_in(page, portal, "borealis.buyer")
+    page.goto(f"{portal}/catalog/DRILL-18V/")
+
+    expect(page.get_by_test_id("unit-price")).to_have_text("$165.00")
+    expect(page.locator("main")).not_to_contain_text("€")
+
+
+def test_buyer_orders_from_search_quick_order_and_checkout(page, portal):
+    sign_in(page, portal, "acme.buyer")
+    page.get_by_role("link", name="Catalog", exact=True).click()
+
+    # Search in place: the table updates and the URL can be shared.
+    page.get_by_label("Search SKU or name").fill("bolt")
+    expect(page).to_have_url(f"{portal}/catalog/?q=bolt&category=&per_page=25")
+    bolt = page.locator("#catalog-table tbody tr", has_text="BOLT-M8-50")
+    expect(bolt.get_by_test_id("row-price")).to_have_text("€11.25")
+
+    # Add 50 from the row: the add happens in place, the cart prices the tier at 50.
+    bolt.get_by_label("Quantity of BOLT-M8-50").fill("50")
+    bolt.get_by_role("button", name="Add").click()
+    expect(bolt.get_by_role("status")).to_contain_text("Added 50 × BOLT-M8-50")
+    page.reload()
+    expect(page.get_by_label("Search SKU or name")).to_have_value("bolt")
+
+    page.get_by_role("link", name="Cart", exact=True).click()
+    line = page.locator("#cart-lines tr", has_text="BOLT-M8-50")
+    expect(line.get_by_test_id("line-unit-price")).to_have_text("€10.08")
+    expect(line.get_by_test_id("line-total")).to_have_text("€504.00")
+
+    # Quick order: three lines pasted, one of them bad, which stays to be fixed.
+    page.get_by_role("link", name="Quick order").first.click()
+    page.get_by_label("Paste lines of SKU, quantity").fill(
+        "NUT-M8, 100\nGLOVE-L; 24\nDRILL-18V\t2\nNOPE-404, 1"
+    )
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_test_id("invalid-rows")).to_contain_text("Unknown SKU 'NOPE-404'")
+    expect(page.get_by_label("Paste lines of SKU, quantity")).to_have_value("NOPE-404, 1")
+    expect(page.get_by_role("status")).to_contain_text("Added 3 lines")
+
+    page.get_by_role("link", name="Go to cart").click()
+    expect(page.locator("#cart-lines tbody tr")).to_have_count(4)
+    # Changing a quantity re-prices the line and the totals in place.
+    drill = page.locator("#cart-lines tr", has_text="DRILL-18V")
+    drill.get_by_label("Quantity of DRILL-18V").fill("5")
+    drill.get_by_label("Quantity of DRILL-18V").press("Tab")
+    expect(
+        page.locator("#cart-lines tr", has_text="DRILL-18V").get_by_test_id("line-unit-price")
+    ).to_have_text("€119.00")
+    expect(page.get_by_test_id("subtotal")).to_have_text(
+        "€1,600.12"
+    )  # 504.00 + 432.00 + 69.12 + 595.00
+
+    page.get_by_label("PO number").fill("PO-4711")
+    page.get_by_role("button", name="Submit order").click()
+    expect(page).to_have_url(re.compile(r"/orders/ORD-\d{6}/$"))
+    number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    expect(page.get_by_test_id("po-number")).to_have_text("PO-4711")
+    expect(page.get_by_test_id("order-status")).to_have_text("Pending approval")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Submit")
+
+    # A reload shows the same order (no second submit); back shows an empty cart.
+    page.reload()
+    expect(page.get_by_test_id("po-number")).to_have_text("PO-4711")
+    page.go_back()
+    page.reload()
+    expect(page.get_by_test_id("cart-empty")).to_be_visible()
+
+    page.get_by_role("link", name="Orders", exact=True).click()
+    expect(page.locator("#orders-table")).to_contain_text(number)
+    expect(page.locator("#orders-table")).to_contain_text("PO-4711")
