@@ -139,3 +139,22 @@ def test_buyer_orders_from_search_quick_order_and_checkout(page, portal):
     page.get_by_role("link", name="Orders", exact=True).click()
     expect(page.locator("#orders-table")).to_contain_text(number)
     expect(page.locator("#orders-table")).to_contain_text("PO-4711")
+
+
+def test_a_bad_quantity_in_the_cart_is_explained_in_place(page, portal):
+    sign_in(page, portal, "acme.buyer")
+    page.goto(f"{portal}/catalog/NUT-M8/")
+    page.get_by_label("Quantity of NUT-M8").fill("3")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("status").last).to_contain_text("Added 3 × NUT-M8")
+
+    page.get_by_role("link", name="Cart", exact=True).click()
+    quantity = page.get_by_label("Quantity of NUT-M8")
+    quantity.fill("abc")
+    quantity.press("Tab")
+
+    expect(page.locator("#cart-lines")).to_contain_text("whole number of at least 1")
+    expect(page.get_by_label("Quantity of NUT-M8")).to_have_value("abc")
+    expect(
+        page.locator("#cart-lines tr", has_text="NUT-M8").get_by_test_id("line-total")
+    ).to_have_text("€12.96")
