@@ -95,10 +95,21 @@ def cart_add_view(request):
     back = _safe_next(request, reverse("cart"))
     if not form.is_valid():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Not added: {errors}")
         if request.htmx:
             return render(request, "orders/added.html", {"error": errors}, status=400)
-        return redirect(back)
+        # Without JavaScript: say why on a page that keeps what was typed, ready to retry.
+        product = product_for(request.user, request.POST.get("sku", ""))
+        return render(
+            request,
+            "orders/add_rejected.html",
+            {
+                "product": product,
+                "error": errors,
+                "typed": request.POST.get("quantity", ""),
+                "back": back,
+            },
+            status=400,
+        )
     product = product_for(request.user, form.cleaned_data["sku"])
     line = cart_add(
         cart=cart, product=product, quantity=form.cleaned_data["quantity"], by=request.user

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils.html import escape
 
 from portal.orders.models import Order, OrderLine
 
@@ -223,11 +224,13 @@ def test_a_bad_quantity_is_not_added_with_a_plain_post(buyer, typed, message):
     before = snapshot("acme.buyer")
 
     # when a bad quantity is posted without JavaScript
-    response = add(buyer, "BOLT-M8-50", typed, follow=True)
+    response = add(buyer, "BOLT-M8-50", typed)
 
-    # then the buyer lands back on a page (never a server error) that says why
-    assert response.status_code < 500
-    assert f"Not added: {message}" in response.content.decode()
+    # then a 400 page says why and offers the form again with what was typed
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"Not added: {message}" in body
+    assert f'name="quantity" inputmode="numeric" size="5" value="{escape(typed)}"' in body
     assert snapshot("acme.buyer") == before
 
 
