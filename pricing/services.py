@@ -181,16 +181,21 @@ def price_list_save(*, price_list: PriceList, by: User) -> PriceList:
     return _save_audited(price_list, by)
 
 
+def _tier_save(tier, siblings, by: User):
+    """Save one quantity tier after checking it against the product's other tiers there."""
+    _check_price(tier.unit_price)
+    others = siblings.exclude(pk=tier.pk).values_list("min_qty", "unit_price")
+    tiers_check(sku=tier.product.sku, tiers=[*others, (tier.min_qty, tier.unit_price)])
+    return _save_audited(tier, by)
+
+
 @transaction.atomic
 def price_list_entry_save(*, entry: PriceListEntry, by: User) -> PriceListEntry:
     """Create or change one tier of one product in a list."""
-    _check_price(entry.unit_price)
-    others = PriceListEntry.objects.filter(
+    siblings = PriceListEntry.objects.filter(
         price_list_id=entry.price_list_id, product_id=entry.product_id
-    ).exclude(pk=entry.pk)
-    tiers = [*others.values_list("min_qty", "unit_price"), (entry.min_qty, entry.unit_price)]
-    tiers_check(sku=entry.product.sku, tiers=tiers)
-    return _save_audited(entry, by)
+    )
+    return _tier_save(entry, siblings, by)
 
 
 def price_list_entry_set(
@@ -225,13 +230,10 @@ def contract_save(*, contract: Contract, by: User) -> Contract:
 
 @transaction.atomic
 def contract_price_save(*, price: ContractPrice, by: User) -> ContractPrice:
-    _check_price(price.unit_price)
-    others = ContractPrice.objects.filter(
+    siblings = ContractPrice.objects.filter(
         contract_id=price.contract_id, product_id=price.product_id
-    ).exclude(pk=price.pk)
-    tiers = [*others.values_list("min_qty", "unit_price"), (price.min_qty, price.unit_price)]
-    tiers_check(sku=price.product.sku, tiers=tiers)
-    return _save_audited(price, by)
+    )
+    return _tier_save(price, siblings, by)
 
 
 def contract_price_set(
