@@ -1,5 +1,5 @@
-"""Submitting and cancelling orders: the one place that hands an order on to pricing
-snapshots, stock reservation and the approval policy."""
+"""Every action on a placed order: submit, approve, reject, request changes, edit, cancel,
+ship. Each one is a transition of ``approvals.workflow``; these add the action's own rules."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -8,8 +8,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.workflow import TransitionNotAllowed, order_transition
-from portal.accounts.models import Address
+from approvals.models import Approval, ApprovalRequirement
+from approvals.policy import month_spend, requirement_for, would_complete
+from approvals.workflow import (
+    OrderChanged,
+    TransitionNotAllowed,
+    order_transition,
+    standing_approvals,
+)
+from portal.accounts.models import Address, Membership
 from portal.orders.models import Order, OrderLine, OrderStatus
 from portal.orders.services import order_number_next
 from pricing.engine import quote
@@ -33,10 +40,10 @@ class Checkout:
 
 @transaction.atomic
 def order_submit(*, token, by, checkout: Checkout) -> Order:
-    """Submit the cart whose checkout token is ``token``; replaying it returns the same order.
+    """Submit the draft whose checkout token is ``token``; replaying it returns the same order.
 
-    Prices are quoted now and frozen on the lines, the order gets its number, and it
-    leaves draft through the state machine.
+    Prices are quoted now and frozen on the lines, the order gets its number, and the
+    approval policy decides whether it is approved at once or waits for approvers.
     """
     try:
         order = Order.objects.select_for_update().get(checkout_token=token, buyer=by)
@@ -44,6 +51,9 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
         raise OrderInvalid("This checkout is no longer valid. Open your cart again.") from None
     if order.status != OrderStatus.DRAFT:
         return order  # a double click or a replayed POST: the first one already submitted it
+    # The buyer's budget is one shared thing: their submissions take turns on this lock, so
+    # each one sees what the others committed before it.
+    membership = Membership.objects.select_for_update().filter(user=by).first()
 
     lines = list(order.lines.select_related("product").order_by("position", "pk"))
     if not lines:
@@ -120,11 +130,107 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
             "updated_at",
         ]
     )
-    return order_transition(order=order, action="submit", by=by)
+
+    def hand_to_policy(locked: Order) -> str:
+        spent = month_spend(buyer=by, excluding=locked)
+        needed = requirement_for(
+            company=locked.company,
+            net_total=locked.subtotal,
+            budget=membership.monthly_budget if membership else None,
+            spent_before=spent,
+        )
+        ApprovalRequirement.objects.update_or_create(
+            order=locked,
+            defaults={
+                "approvals_required": needed.approvals,
+                "last_by_company_admin": needed.last_by_company_admin,
+                "net_total": locked.subtotal,
+                "budget": needed.budget,
+                "budget_spent_before": needed.spent_before,
+                "reasons": list(needed.reasons),
+                "order_version": locked.version + 1,
+            },
+        )
+        return OrderStatus.APPROVED if needed.approvals == 0 else OrderStatus.PENDING_APPROVAL
+
+    return order_transition(order=order, action="submit", by=by, effect=hand_to_policy)
+
+
+def order_approve(*, order: Order, by, expected_version: int, comment: str = "") -> Order:
+    """Record ``by``'s approval of the version they saw; the policy says if it completes it."""
+
+    def record(locked: Order) -> str:
+        requirement = ApprovalRequirement.objects.get(order=locked)
+        membership = Membership.objects.filter(user=by).first()
+        completes = would_complete(membership, locked, requirement, len(standing_approvals(locked)))
+        Approval.objects.create(
+            order=locked, approver=by, order_version=expected_version, completed_order=completes
+        )
+        return OrderStatus.APPROVED if completes else OrderStatus.PENDING_APPROVAL
+
+    return order_transition(
+        order=order,
+        action="approve",
+        by=by,
+        comment=comment,
+        expected_version=expected_version,
+        effect=record,
+    )
+
+
+def order_reject(*, order: Order, by, expected_version: int, reason: str) -> Order:
+    return order_transition(
+        order=order, action="reject", by=by, comment=reason, expected_version=expected_version
+    )
+
+
+def _voiding(reason: str):
+    def void(locked: Order) -> str:
+        Approval.objects.filter(order=locked, voided_at__isnull=True).update(
+            voided_at=timezone.now(), void_reason=reason
+        )
+        return OrderStatus.DRAFT
+
+    return void
+
+
+def order_request_changes(*, order: Order, by, expected_version: int, comment: str) -> Order:
+    """Send the order back to its buyer as a draft; approvals given so far no longer count."""
+    return order_transition(
+        order=order,
+        action="request_changes",
+        by=by,
+        comment=comment,
+        expected_version=expected_version,
+        effect=_voiding("changes requested"),
+    )
+
+
+def order_edit(*, order: Order, by, comment: str = "") -> Order:
+    """Reopen a pending order for its buyer to change; approvals given so far are voided."""
+    return order_transition(
+        order=order, action="edit", by=by, comment=comment, effect=_voiding("order edited")
+    )
 
 
 def order_cancel(*, order: Order, by, comment: str = "") -> Order:
     return order_transition(order=order, action="cancel", by=by, comment=comment)
 
 
-__all__ = ["Checkout", "OrderInvalid", "TransitionNotAllowed", "order_cancel", "order_submit"]
+def order_ship(*, order: Order, by, comment: str = "") -> Order:
+    return order_transition(order=order, action="ship", by=by, comment=comment)
+
+
+__all__ = [
+    "Checkout",
+    "OrderChanged",
+    "OrderInvalid",
+    "TransitionNotAllowed",
+    "order_approve",
+    "order_cancel",
+    "order_edit",
+    "order_reject",
+    "order_request_changes",
+    "order_ship",
+    "order_submit",
+]

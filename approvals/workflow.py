@@ -1,16 +1,22 @@
 """The order state machine: every state change of an order goes through ``order_transition``.
 
-The table below is the whole truth about which action moves an order from which state
-to which, and who may take it. Nothing else writes ``Order.status``.
+``TRANSITIONS`` is the whole truth about which action moves an order from which state
+to which, and who may take it. Nothing else writes ``Order.status``: a database trigger
+(orders migration 0003) refuses any other write.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
-from portal.orders.models import Order, OrderStatus
+from approvals.models import Approval
+from approvals.notifications import notify_on_commit
+from approvals.policy import refusal_to_decide
+from inventory.permissions import warehouses_visible_to
+from portal.orders.models import Order, OrderEvent, OrderStatus
 from portal.orders.services import order_event_add
 
 S = OrderStatus
@@ -24,25 +30,90 @@ class OrderChanged(TransitionNotAllowed):
     """The order changed after the user looked at it."""
 
 
-def is_order_buyer(user, order: Order) -> bool:
-    return order.buyer_id == user.pk
+def display_name(user) -> str:
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
+
+
+def standing_approvals(order: Order) -> list[Approval]:
+    """The order's approvals that still count (uses a prefetch when there is one)."""
+    if "approvals" in getattr(order, "_prefetched_objects_cache", {}):
+        return [a for a in order.approvals.all() if a.voided_at is None]
+    return list(order.approvals.filter(voided_at__isnull=True))
+
+
+# Guards answer why the user may not take the action, or None when they may.
+Guard = Callable[[object, Order], str | None]
+
+
+def placed_it(user, order: Order) -> str | None:
+    if order.buyer_id != user.pk:
+        return f"Only {display_name(order.buyer)}, who placed the order, can do that."
+    if order.number is None:
+        return "This is your cart, not an order."
+    return None
+
+
+def decides_it(user, order: Order) -> str | None:
+    return refusal_to_decide(user, order, standing_approvals(order))
+
+
+def ships_it(user, order: Order) -> str | None:
+    if not warehouses_visible_to(user).filter(supplies__company_id=order.company_id).exists():
+        return "Only staff of the warehouse that supplies this company can ship its orders."
+    return None
 
 
 @dataclass(frozen=True)
 class Transition:
     action: str
     source: str
-    target: str
-    allowed: Callable[[object, Order], bool]
+    targets: tuple[str, ...]
+    guard: Guard
     label: str
-    comment_required: bool = False
+    # What the person must write to take this action ("" = nothing required).
+    comment_required: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.targets[-1]
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", S.DRAFT, S.PENDING_APPROVAL, is_order_buyer, "Submit"),
-    Transition("cancel", S.PENDING_APPROVAL, S.CANCELLED, is_order_buyer, "Cancel order"),
-    Transition("cancel", S.APPROVED, S.CANCELLED, is_order_buyer, "Cancel order"),
+    # The policy decides whether a submitted order waits for approval.
+    Transition("submit", S.DRAFT, (S.PENDING_APPROVAL, S.APPROVED), placed_it, "Submit order"),
+    # An approval that does not complete the order leaves it pending.
+    Transition(
+        "approve", S.PENDING_APPROVAL, (S.PENDING_APPROVAL, S.APPROVED), decides_it, "Approve"
+    ),
+    Transition("reject", S.PENDING_APPROVAL, (S.REJECTED,), decides_it, "Reject", "a reason"),
+    Transition(
+        "request_changes",
+        S.PENDING_APPROVAL,
+        (S.DRAFT,),
+        decides_it,
+        "Request changes",
+        "a comment saying what to change",
+    ),
+    Transition("edit", S.PENDING_APPROVAL, (S.DRAFT,), placed_it, "Edit order"),
+    Transition("cancel", S.DRAFT, (S.CANCELLED,), placed_it, "Cancel order"),
+    Transition("cancel", S.PENDING_APPROVAL, (S.CANCELLED,), placed_it, "Cancel order"),
+    Transition("cancel", S.APPROVED, (S.CANCELLED,), placed_it, "Cancel order"),
+    Transition("ship", S.APPROVED, (S.SHIPPED,), ships_it, "Mark shipped"),
 )
+ACTIONS = frozenset(t.action for t in TRANSITIONS)
+
+# How the timeline and messages say what happened.
+PAST_TENSE = {
+    "submit": "submitted",
+    "approve": "approved",
+    "reject": "rejected",
+    "request_changes": "sent back for changes",
+    "edit": "reopened for editing",
+    "cancel": "cancelled",
+    "ship": "shipped",
+}
 
 
 def transition_for(order: Order, action: str) -> Transition | None:
@@ -54,7 +125,42 @@ def transition_for(order: Order, action: str) -> Transition | None:
 
 def actions_for(user, order: Order) -> list[Transition]:
     """The transitions this user may take on this order now (for buttons)."""
-    return [t for t in TRANSITIONS if t.source == order.status and t.allowed(user, order)]
+    if not user.is_authenticated:
+        return []
+    return [t for t in TRANSITIONS if t.source == order.status and t.guard(user, order) is None]
+
+
+def _last_change(order: Order, after_version: int | None = None) -> str:
+    """'rejected by acme.admin at 14:02': who moved the order last (after a version)."""
+    events = OrderEvent.objects.filter(order=order).exclude(kind="reminder")
+    if after_version is not None:
+        events = events.filter(order_version__gt=after_version)
+        event = events.select_related("actor").order_by("pk").first()
+    else:
+        event = events.select_related("actor").order_by("-pk").first()
+    if event is None:
+        return ""
+    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+    return f"{PAST_TENSE.get(event.kind, event.kind)} by {display_name(event.actor)} at {when}"
+
+
+def _refuse_stale(order: Order, action: str, expected_version: int | None) -> None:
+    if expected_version is not None and order.version != expected_version:
+        change = _last_change(order, expected_version)
+        raise OrderChanged(
+            f"Order changed: {order.number} was {change} after you opened it."
+            if change
+            else f"Order changed: {order.number} was edited after you opened it. "
+            "Review it and try again."
+        )
+    if transition_for(order, action) is None:
+        change = _last_change(order)
+        state = order.get_status_display().lower()
+        raise TransitionNotAllowed(
+            f"Order {order.number or ''} is {state}"
+            + (f" ({change})" if change else "")
+            + f": it cannot be {PAST_TENSE.get(action, action)} now."
+        )
 
 
 @transaction.atomic
@@ -65,31 +171,42 @@ def order_transition(
     by,
     comment: str = "",
     expected_version: int | None = None,
-    target: str | None = None,
+    effect: Callable[[Order], str] | None = None,
 ) -> Order:
-    """Lock the order, check the table and the user, change the state and record it."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise OrderChanged("The order changed since you opened it. Review it and try again.")
+    """Lock the order, check the table, the user and the version, change the state, record it.
+
+    ``effect`` runs after every check, under the lock; it does the action's own writes
+    (an approval, a requirement) and returns the target state when there is a choice.
+    Notifications are queued to go out after the transaction commits.
+    """
+    if action not in ACTIONS:
+        raise TransitionNotAllowed(f"Unknown action {action!r}.")
+    locked = Order.objects.select_for_update().select_related("company", "buyer").get(pk=order.pk)
+    _refuse_stale(locked, action, expected_version)
     transition = transition_for(locked, action)
-    if transition is None:
-        raise TransitionNotAllowed(
-            f"Order {locked.number or ''} is {locked.get_status_display().lower()}: "
-            f"it cannot be {action.replace('_', ' ')}ed now.".replace("  ", " ")
-        )
-    if not transition.allowed(by, locked):
-        raise TransitionNotAllowed("You may not do that to this order.")
-    if transition.comment_required and not comment.strip():
-        raise TransitionNotAllowed("Please give a reason.")
-    new_status = target or transition.target
-    Order.objects.filter(pk=locked.pk).update(status=new_status, version=F("version") + 1)
-    locked.refresh_from_db()
-    order_event_add(
+    refusal = transition.guard(by, locked)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
+    comment = comment.strip()
+    if transition.comment_required and not comment:
+        raise TransitionNotAllowed(f"{transition.label} needs {transition.comment_required}.")
+
+    target = effect(locked) if effect else transition.target
+    if target not in transition.targets:
+        raise TransitionNotAllowed(f"{action} cannot lead to {target}.")
+    with connection.cursor() as cursor:
+        # The status trigger lets this one statement through and nothing else.
+        cursor.execute("SELECT set_config('portal.order_transition', 'on', true)")
+        Order.objects.filter(pk=locked.pk).update(status=target, version=F("version") + 1)
+        cursor.execute("SELECT set_config('portal.order_transition', '', true)")
+    locked.refresh_from_db(fields=["status", "version", "updated_at"])
+    event = order_event_add(
         order=locked,
         kind=action,
         by=by,
         comment=comment,
         from_status=transition.source,
-        to_status=new_status,
+        to_status=target,
     )
+    notify_on_commit(event)
     return locked

@@ -177,6 +177,8 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Where links in emails point.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
 # Stripe: without a secret key the portal hides card payment.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("", include("portal.catalog.urls")),
     path("", include("portal.orders.urls")),
+    path("", include("approvals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from approvals.selectors import awaiting_decision_by, budget_use
 from portal.accounts.permissions import membership_of, roles_of
 
 
@@ -13,13 +14,16 @@ def dashboard(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
+    show_approver = bool(roles & {"approver", "company_admin"})
     return render(
         request,
         "dashboard.html",
         {
             "membership": membership_of(request.user),
+            "budget": budget_use(request.user),
+            "queue_count": awaiting_decision_by(request.user).count() if show_approver else None,
             "show_buyer": bool(roles & {"buyer", "approver", "company_admin"}),
-            "show_approver": bool(roles & {"approver", "company_admin"}),
+            "show_approver": show_approver,
             "show_company_admin": "company_admin" in roles,
             "show_warehouse": "warehouse" in roles,
             "show_finance": "finance" in roles,

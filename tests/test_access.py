@@ -68,11 +68,12 @@ def everyone(status, *, anonymous=None):
 # The colleague each company admin edits on the company users page, and a foreign one.
 OWN_MEMBER = {"acme": "acme.buyer", "borealis": "borealis.buyer"}
 
-# Orders placed by acme.buyer and borealis.buyer, created by the `placed_orders` fixture.
+# Pending orders placed by acme.buyer and borealis.buyer, made by the `placed_orders` fixture.
 ORDERS: dict[str, str] = {}
 ORDERING = CUSTOMERS
 # Whoever may see Acme's order: its buyer and the company's approvers and admins.
 ACME_ORDER_READERS = ["acme.buyer", "acme.manager", "acme.admin"]
+DECIDERS = ["acme.manager", "acme.admin", "borealis.manager"]
 
 ROUTES: dict[str, Route] = {
     "dashboard": Route(lambda p: "/", only(SIGNED_IN)),
@@ -116,6 +117,35 @@ ROUTES: dict[str, Route] = {
         method="post",
         foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/reorder/",
     ),
+    "approvals": Route(lambda p: "/approvals/", only(DECIDERS)),
+    # A decision without its required comment: Acme's deciders get the form back (400) and
+    # nothing changes; its buyer may not decide; nobody else sees the order at all.
+    "order-decide": Route(
+        lambda p: f"/orders/{ORDERS['acme']}/decide/",
+        {**only(ACME_ORDER_READERS, others=404, status=400), "acme.buyer": 403},
+        method="post",
+        foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/decide/",
+        extra={"action": "request_changes", "version": "1", "comment": ""},
+    ),
+    # Only the buyer who placed an order edits it; colleagues who see it are refused (403).
+    "order-edit": Route(
+        lambda p: f"/orders/{ORDERS['acme']}/edit/",
+        {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 200},
+        foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/edit/",
+    ),
+    # The pending order is not a draft: its buyer is told so (409).
+    "order-line": Route(
+        lambda p: f"/orders/{ORDERS['acme']}/lines/999999/",
+        {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 409},
+        method="post",
+        foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/lines/999999/",
+    ),
+    "order-submit": Route(
+        lambda p: f"/orders/{ORDERS['acme']}/submit/",
+        {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 409},
+        method="post",
+        foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/submit/",
+    ),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),
@@ -131,6 +161,8 @@ ADMIN_SAMPLES = [
     "/admin/accounts/company/",
     "/admin/accounts/membership/",
     "/admin/inventory/warehouse/",
+    "/admin/approvals/approvalpolicy/",
+    "/admin/approvals/approval/",
 ]
 
 
@@ -168,7 +200,7 @@ def test_a_new_url_without_an_entry_fails_the_access_test():
 
 @pytest.fixture
 def placed_orders(demo):
-    """One submitted order per demo company, placed through the real services."""
+    """One order per demo company waiting for approval, placed through the real services."""
     from approvals.services import Checkout, order_submit
     from portal.catalog.models import Product
     from portal.orders.services import cart_add, cart_get_or_create
@@ -177,7 +209,8 @@ def placed_orders(demo):
         buyer = get_user_model().objects.get(username=username)
         company = buyer.membership.company
         cart = cart_get_or_create(buyer=buyer, company=company)
-        cart_add(cart=cart, product=Product.objects.get(sku="NUT-M8"), quantity=3, by=buyer)
+        # 16 drills: over both companies' approval-free amounts (1,000 EUR, 2,000 USD)
+        cart_add(cart=cart, product=Product.objects.get(sku="DRILL-18V"), quantity=16, by=buyer)
         order = order_submit(
             token=cart.checkout_token,
             by=buyer,

@@ -12,4 +12,7 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail_view, name="order-detail"),
     path("orders/<str:number>/cancel/", views.order_cancel_view, name="order-cancel"),
     path("orders/<str:number>/reorder/", views.order_reorder_view, name="order-reorder"),
+    path("orders/<str:number>/edit/", views.order_edit_view, name="order-edit"),
+    path("orders/<str:number>/lines/<int:line_id>/", views.order_line_update, name="order-line"),
+    path("orders/<str:number>/submit/", views.order_resubmit, name="order-submit"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,12 +8,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
-from approvals.services import Checkout, OrderInvalid, order_cancel, order_submit
+from approvals.forms import DecisionForm
+from approvals.selectors import approval_panel
+from approvals.services import Checkout, OrderInvalid, order_cancel, order_edit, order_submit
 from approvals.workflow import TransitionNotAllowed, actions_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import product_for
 from portal.orders.filters import OrderFilter
 from portal.orders.forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
+from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for, orders_visible_to, require_ordering
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
 from portal.orders.selectors import cart_lines, cart_quote, order_detail
@@ -54,6 +58,7 @@ def _render_cart(
             "form": line_forms.get(line.pk)
             or LineQuantityForm(initial={"quantity": line.quantity}),
             "errors": [*q.errors, *line_errors.get(line.pk, [])],
+            "action": _line_url(cart, line.pk),
         }
         for line, q in zip(lines, priced.lines, strict=True)
     ]
@@ -61,7 +66,13 @@ def _render_cart(
         addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
         checkout_form = CheckoutForm(
             company=cart.company,
-            initial={"token": cart.checkout_token, "ship_to": addresses.first()},
+            initial={
+                "token": cart.checkout_token,
+                "ship_to": cart.ship_to or addresses.first(),
+                "po_number": cart.po_number,
+                "requested_delivery_date": cart.requested_delivery_date,
+                "note": cart.note,
+            },
         )
     template = "orders/cart.html"
     if request.htmx and request.htmx.target == "cart":
@@ -75,9 +86,22 @@ def _render_cart(
             "quote": priced,
             "checkout_form": checkout_form,
             "can_submit": bool(rows) and priced.is_valid,
+            "submit_url": reverse("order-submit", args=[cart.number])
+            if cart.number
+            else reverse("cart-submit"),
         },
         status=status,
     )
+
+
+def _line_url(draft, line_id: int) -> str:
+    if draft.number:
+        return reverse("order-line", args=[draft.number, line_id])
+    return reverse("cart-line", args=[line_id])
+
+
+def _back_to(draft) -> str:
+    return reverse("order-edit", args=[draft.number]) if draft.number else reverse("cart")
 
 
 @login_required
@@ -125,9 +149,12 @@ def cart_add_view(request):
 @login_required
 @require_POST
 def cart_line_update(request, line_id: int):
-    cart = _cart(request)
+    return _draft_line_update(request, _cart(request), line_id)
+
+
+def _draft_line_update(request, cart, line_id: int):
     if not cart.lines.filter(pk=line_id).exists():
-        return redirect("cart")  # already removed, e.g. in another tab
+        return redirect(_back_to(cart))  # already removed, e.g. in another tab
     if request.POST.get("action") == "remove":
         cart_remove_line(cart=cart, line_id=line_id, by=request.user)
     else:
@@ -139,13 +166,16 @@ def cart_line_update(request, line_id: int):
         )
     if request.htmx:
         return _render_cart(request, cart)
-    return redirect("cart")
+    return redirect(_back_to(cart))
 
 
 @login_required
 @require_POST
 def cart_submit(request):
-    cart = _cart(request)
+    return _draft_submit(request, _cart(request))
+
+
+def _draft_submit(request, cart):
     form = CheckoutForm(request.POST, company=cart.company)
     if not form.is_valid():
         return _render_cart(request, cart, checkout_form=form, status=400)
@@ -166,7 +196,10 @@ def cart_submit(request):
         return _render_cart(
             request, cart, checkout_form=form, line_errors=error.line_errors, status=400
         )
-    messages.success(request, f"Order {order.number} submitted.")
+    if order.status == OrderStatus.APPROVED:
+        messages.success(request, f"Order {order.number} submitted and approved.")
+    else:
+        messages.success(request, f"Order {order.number} submitted: it waits for approval.")
     response = redirect("order-detail", number=order.number)
     if request.htmx:
         response = render(request, "orders/cart.html#cart", {})
@@ -235,13 +268,29 @@ def order_list(request):
     return render(request, template, {"filter": order_filter, "table": table}, status=status)
 
 
-def _render_detail(request, order, status=200):
+DECISIONS = {"approve", "reject", "request_changes"}
+
+
+def render_order_detail(request, order, *, decision_form=None, status=200):
+    """The order page, with the actions this user may take on it now."""
     order = order_detail(order)
     actions = {t.action for t in actions_for(request.user, order)}
+    can_decide = bool(actions & DECISIONS)
+    if can_decide and decision_form is None:
+        decision_form = DecisionForm(initial={"version": order.version})
     return render(
         request,
         "orders/detail.html",
-        {"order": order, "can_cancel": "cancel" in actions, "can_reorder": True},
+        {
+            "order": order,
+            "can_cancel": "cancel" in actions,
+            "can_edit": "edit" in actions,
+            "can_continue_editing": order.status == OrderStatus.DRAFT and "cancel" in actions,
+            "can_reorder": True,
+            "can_decide": can_decide,
+            "decision_form": decision_form if can_decide else None,
+            "approval": approval_panel(request.user, order),
+        },
         status=status,
     )
 
@@ -249,7 +298,7 @@ def _render_detail(request, order, status=200):
 @login_required
 @require_GET
 def order_detail_view(request, number: str):
-    return _render_detail(request, order_for(request.user, number))
+    return render_order_detail(request, order_for(request.user, number))
 
 
 @login_required
@@ -260,9 +309,68 @@ def order_cancel_view(request, number: str):
         order_cancel(order=order, by=request.user, comment=request.POST.get("comment", ""))
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
-        return _render_detail(request, order, status=409)
+        return render_order_detail(request, order, status=409)
     messages.success(request, f"Order {number} cancelled.")
     return redirect("order-detail", number=number)
+
+
+def _placed_by_user(request, number: str):
+    """An order of the signed-in buyer's own (404 if unseen, 403 if a colleague's)."""
+    order = order_for(request.user, number)
+    if order.buyer_id != request.user.pk:
+        raise PermissionDenied("Only the buyer who placed this order can change it.")
+    return order
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_edit_view(request, number: str):
+    """Reopen a pending order as a draft (POST), and edit a reopened draft (GET)."""
+    order = _placed_by_user(request, number)
+    if request.method == "POST":
+        try:
+            order_edit(order=order, by=request.user)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return render_order_detail(request, order, status=409)
+        messages.success(
+            request,
+            f"Order {number} is a draft again: change it and submit it. "
+            "Approvals given so far no longer count.",
+        )
+        return redirect("order-edit", number=number)
+    if order.status == OrderStatus.PENDING_APPROVAL:
+        return render(request, "orders/edit_confirm.html", {"order": order})
+    if order.status != OrderStatus.DRAFT:
+        messages.error(
+            request, f"Order {number} is {order.get_status_display().lower()}: it cannot be edited."
+        )
+        return render_order_detail(request, order, status=409)
+    return _render_cart(request, order)
+
+
+def _reopened_draft(request, number: str):
+    order = _placed_by_user(request, number)
+    if order.status != OrderStatus.DRAFT:
+        messages.error(
+            request, f"Order {number} is {order.get_status_display().lower()}: it cannot be edited."
+        )
+        return order, render_order_detail(request, order, status=409)
+    return order, None
+
+
+@login_required
+@require_POST
+def order_line_update(request, number: str, line_id: int):
+    order, refused = _reopened_draft(request, number)
+    return refused or _draft_line_update(request, order, line_id)
+
+
+@login_required
+@require_POST
+def order_resubmit(request, number: str):
+    order, refused = _reopened_draft(request, number)
+    return refused or _draft_submit(request, order)
 
 
 @login_required

@@ -148,11 +148,11 @@ def test_filter_by_status(orders):
     # when the manager filters by status
     manager = signed_in("acme.manager")
     cancelled = manager.get("/orders/", {"status": "cancelled"})
-    pending = manager.get("/orders/", {"status": "pending_approval"})
+    approved = manager.get("/orders/", {"status": "approved"})
 
     # then each list holds only orders in that status
     assert listed(cancelled) == [orders["buyer_1"].number]
-    assert set(listed(pending)) == {orders["buyer_2"].number, orders["manager"].number}
+    assert set(listed(approved)) == {orders["buyer_2"].number, orders["manager"].number}
 
 
 def test_filter_by_submission_date(orders):
@@ -241,14 +241,14 @@ def test_the_detail_shows_lines_totals_and_timeline(orders):
     assert '<td class="num" data-testid="order-total"><strong>€120.49</strong>' in html
     assert "Wholesale EUR" in lines
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S).group(1)
-    assert "acme.buyer: Submit → pending_approval" in timeline
+    assert "acme.buyer: Submit → approved" in timeline
     assert 'data-testid="po-number">PO-B1<' in html
     assert "Cancel order" in html
     assert "Reorder" in html
 
 
 def test_a_colleague_sees_the_order_without_a_cancel_button(orders):
-    # when the manager opens the buyer's pending order
+    # when the manager opens the buyer's order
     html = signed_in("acme.manager").get(f"/orders/{orders['buyer_1'].number}/")
     html = html.content.decode()
 
@@ -320,8 +320,8 @@ def test_a_manager_can_reorder_a_colleagues_order_into_their_own_cart(orders):
 # -- cancel ----------------------------------------------------------------------------------
 
 
-def test_the_buyer_cancels_a_pending_order_once(orders):
-    # given the buyer's pending order
+def test_the_buyer_cancels_an_approved_order_once(orders):
+    # given the buyer's order, approved on submission and not shipped
     order = orders["buyer_1"]
     buyer = signed_in("acme.buyer")
 
@@ -334,8 +334,8 @@ def test_the_buyer_cancels_a_pending_order_once(orders):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert list(order.events.values_list("kind", "from_status", "to_status", "comment")) == [
-        ("submit", "draft", "pending_approval", ""),
-        ("cancel", "pending_approval", "cancelled", "Ordered twice"),
+        ("submit", "draft", "approved", ""),
+        ("cancel", "approved", "cancelled", "Ordered twice"),
     ]
     html = buyer.get(f"/orders/{order.number}/").content.decode()
     assert f"Order {order.number} cancelled." in html
@@ -351,17 +351,17 @@ def test_the_buyer_cancels_a_pending_order_once(orders):
 
 
 def test_a_manager_cannot_cancel_the_buyers_order(orders):
-    # given the buyer's pending order
+    # given the buyer's approved order
     order = orders["buyer_1"]
 
     # when the manager tries to cancel it
     response = signed_in("acme.manager").post(f"/orders/{order.number}/cancel/")
 
-    # then it is refused with a reason and stays pending
+    # then it is refused with a reason and stays approved
     assert response.status_code == 409
-    assert "You may not do that to this order." in response.content.decode()
+    assert "Only acme.buyer, who placed the order, can do that." in response.content.decode()
     order.refresh_from_db()
-    assert order.status == OrderStatus.PENDING_APPROVAL
+    assert order.status == OrderStatus.APPROVED
     assert not order.events.filter(kind="cancel").exists()
 
 
@@ -372,7 +372,7 @@ def test_borealis_cannot_cancel_acmes_order(orders):
     # then the order does not exist for them
     assert response.status_code == 404
     orders["buyer_1"].refresh_from_db()
-    assert orders["buyer_1"].status == OrderStatus.PENDING_APPROVAL
+    assert orders["buyer_1"].status == OrderStatus.APPROVED
 
 
 # -- query counts ----------------------------------------------------------------------------

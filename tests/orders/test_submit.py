@@ -78,12 +78,12 @@ def test_submit_numbers_the_order_snapshots_prices_and_records_the_event(buyer):
     # when the buyer submits the checkout
     response = buyer.post("/cart/submit/", data)
 
-    # then they are sent to a numbered order waiting for approval
+    # then they are sent to a numbered order, approved at once (under Acme's 1,000 threshold)
     order = submitted("acme.buyer").get()
     assert ORDER_NUMBER.fullmatch(order.number)
     assert response.status_code == 302
     assert response["Location"] == f"/orders/{order.number}/"
-    assert order.status == OrderStatus.PENDING_APPROVAL
+    assert order.status == OrderStatus.APPROVED
     assert order.submitted_at is not None
     # and the checkout fields are kept, the address as text
     assert order.po_number == "PO-4711"
@@ -118,7 +118,7 @@ def test_submit_numbers_the_order_snapshots_prices_and_records_the_event(buyer):
     assert order.total == Decimal("828.54")
     # and the timeline has the submit
     assert list(order.events.values_list("kind", "from_status", "to_status")) == [
-        ("submit", "draft", "pending_approval")
+        ("submit", "draft", "approved")
     ]
 
 
@@ -132,10 +132,10 @@ def test_the_order_page_shows_the_submitted_order(buyer):
     html = response.content.decode()
     order = submitted("acme.buyer").get()
     assert response.status_code == 200
-    assert f"Order {order.number} submitted." in html
-    assert "Pending approval" in html
+    assert f"Order {order.number} submitted and approved." in html
+    assert 'data-testid="order-status">Approved<' in html
     assert 'data-testid="po-number">PO-4711<' in html
-    assert re.search(r"acme\.buyer: Submit → pending_approval", html)
+    assert re.search(r"acme\.buyer: Submit → approved", html)
 
 
 @pytest.mark.django_db
@@ -405,7 +405,7 @@ def test_twenty_identical_submits_at_once_make_one_order(transactional_db, demo)
     orders = list(submitted("acme.buyer"))
     assert len(orders) == 1
     order = orders[0]
-    assert order.status == OrderStatus.PENDING_APPROVAL
+    assert order.status == OrderStatus.APPROVED
     statuses = sorted(r.status_code for r in responses)
     assert all(s == 302 or 400 <= s < 500 for s in statuses), statuses
     redirects = [r for r in responses if r.status_code == 302]

@@ -265,7 +265,12 @@ class Command(BaseCommand):
         Product.objects.bulk_create(generated, ignore_conflicts=True, batch_size=1000)
 
     def seed_later_apps(self, companies) -> None:
-        """Price lists, stock and orders are seeded by their own apps."""
+        """Price lists, stock, policies and orders are seeded by their own apps."""
+        from approvals.demo import seed_orders, seed_policies
         from pricing.demo import seed_pricing
 
         seed_pricing()
+        seed_policies()
+        made = seed_orders()
+        if made:
+            self.stdout.write(f"Placed {made} demo orders.")

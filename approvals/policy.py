@@ -1,0 +1,128 @@
+"""Who must approve which order: thresholds, approval limits, monthly budgets.
+
+Pure rules over rows the caller has loaded; the services decide when to take locks.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
+from portal.accounts.models import Company, Membership
+from portal.accounts.permissions import companies_visible_to
+from portal.orders.models import Order, OrderStatus
+from pricing.currencies import format_money
+
+# Orders that hold on to part of the buyer's monthly budget.
+COMMITTED = (OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED, OrderStatus.SHIPPED)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    approvals: int
+    last_by_company_admin: bool
+    reasons: tuple[str, ...]
+    budget: Decimal | None
+    spent_before: Decimal
+
+
+def month_start(at: datetime | None = None) -> datetime:
+    """Midnight on the first of ``at``'s month, in the portal's time zone."""
+    local = timezone.localtime(at or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month_start(at: datetime | None = None) -> datetime:
+    start = month_start(at)
+    return month_start(start + timedelta(days=32))
+
+
+def month_spend(*, buyer, at: datetime | None = None, excluding: Order | None = None) -> Decimal:
+    """Net total of the buyer's pending, approved and shipped orders submitted this month."""
+    orders = Order.objects.filter(
+        buyer=buyer,
+        status__in=COMMITTED,
+        submitted_at__gte=month_start(at),
+        submitted_at__lt=next_month_start(at),
+    )
+    if excluding is not None:
+        orders = orders.exclude(pk=excluding.pk)
+    return orders.aggregate(total=Sum("subtotal"))["total"] or Decimal("0.00")
+
+
+def requirement_for(
+    *, company: Company, net_total: Decimal, budget: Decimal | None, spent_before: Decimal
+) -> Requirement:
+    """The approvals an order of ``net_total`` needs under the company's policy and budget."""
+    currency = company.currency
+    threshold = (
+        ApprovalThreshold.objects.filter(policy__company=company, above__lt=net_total)
+        .order_by("-above")
+        .first()
+    )
+    approvals, admin_last, reasons = 0, False, []
+    if threshold is not None:
+        approvals, admin_last = threshold.approvals, threshold.last_by_company_admin
+        reasons.append(
+            f"Net total {format_money(net_total, currency)} is above "
+            f"{format_money(threshold.above, currency)}: "
+            f"{approvals} approval{'s' if approvals != 1 else ''}"
+            + (", the last by a company admin." if admin_last else ".")
+        )
+    if budget is not None and spent_before + net_total > budget:
+        approvals = max(approvals, 1)
+        reasons.append(
+            f"Takes the buyer's month to {format_money(spent_before + net_total, currency)} "
+            f"of a {format_money(budget, currency)} budget."
+        )
+    if not reasons:
+        reasons.append("Within the company's approval-free amount and the buyer's budget.")
+    return Requirement(approvals, admin_last, tuple(reasons), budget, spent_before)
+
+
+def may_give_last(membership: Membership | None, order: Order, requirement) -> bool:
+    """Whether this person's approval may be the one that completes the order."""
+    if membership is None:
+        return False
+    if requirement.last_by_company_admin and not membership.is_company_admin:
+        return False
+    limit = membership.approval_limit
+    return limit is None or order.subtotal <= limit
+
+
+def would_complete(
+    membership: Membership | None,
+    order: Order,
+    requirement: ApprovalRequirement,
+    standing: int,
+) -> bool:
+    """Whether one more approval, by this person, leaves nothing outstanding."""
+    return standing + 1 >= requirement.approvals_required and may_give_last(
+        membership, order, requirement
+    )
+
+
+def outstanding(order: Order, requirement: ApprovalRequirement, standing: int) -> str:
+    """What the order still waits for, in a sentence for the people who decide it."""
+    needed = max(requirement.approvals_required - standing, 1)
+    last = (
+        "a company admin"
+        if requirement.last_by_company_admin
+        else f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
+    )
+    return f"{needed} more approval{'s' if needed != 1 else ''}; the last by {last}."
+
+
+def refusal_to_decide(user, order: Order, standing: list[Approval]) -> str | None:
+    """Why this user may not approve, reject or send back this order; None if they may."""
+    deciders = companies_visible_to(user, "accounts.approve_orders")
+    if not deciders.filter(pk=order.company_id).exists():
+        return f"You do not approve orders for {order.company.legal_name}."
+    if order.buyer_id == user.pk:
+        return "You placed this order: someone else must decide it."
+    if any(approval.approver_id == user.pk for approval in standing):
+        return "You have already approved this order: one approval per person."
+    return None

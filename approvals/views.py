@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from approvals.forms import DecisionForm
+from approvals.selectors import (
+    approval_queue,
+    awaiting_decision_by,
+    queue_row_for,
+    still_needed,
+)
+from approvals.services import order_approve, order_reject, order_request_changes
+from approvals.workflow import TransitionNotAllowed
+from portal.accounts.permissions import require_role
+from portal.orders.models import OrderStatus
+from portal.orders.permissions import order_for
+from portal.orders.views import render_order_detail
+
+DECIDERS = ("approver", "company_admin")
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def queue(request):
+    """Orders waiting for this approver, oldest first, each with its decision form."""
+    require_role(request.user, *DECIDERS)
+    return _render_queue(request)
+
+
+def _render_queue(request, *, bound=None, status=200):
+    bound = bound or {}
+    rows = [
+        {
+            "row": row,
+            "form": bound.get(row.order.pk) or DecisionForm(initial={"version": row.order.version}),
+        }
+        for row in approval_queue(request.user)
+    ]
+    template = "approvals/queue.html"
+    if request.htmx and request.htmx.target == "approval-queue":
+        template += "#queue"
+    return render(request, template, {"rows": rows}, status=status)
+
+
+def _outcome(order) -> str:
+    if order.status == OrderStatus.APPROVED:
+        return "approved."
+    if order.status == OrderStatus.REJECTED:
+        return "rejected."
+    if order.status == OrderStatus.DRAFT:
+        return f"sent back to {order.buyer.get_username()} for changes."
+    return f"your approval is recorded; it still needs {still_needed(order)}"
+
+
+@login_required
+@require_POST
+def decide(request, number: str):
+    """Approve, reject or send back the version of the order the approver saw.
+
+    From the queue with HTMX the answer is the order's row; otherwise a redirect, or on a
+    refusal the page again with what was typed and the reason.
+    """
+    order = order_for(request.user, number)
+    require_role(request.user, *DECIDERS)
+    form = DecisionForm(request.POST)
+    in_queue = request.POST.get("next") == "queue"
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "approve":
+                order = order_approve(
+                    order=order,
+                    by=request.user,
+                    expected_version=data["version"],
+                    comment=data["comment"],
+                )
+            elif data["action"] == "reject":
+                order = order_reject(
+                    order=order,
+                    by=request.user,
+                    expected_version=data["version"],
+                    reason=data["comment"],
+                )
+            else:
+                order = order_request_changes(
+                    order=order,
+                    by=request.user,
+                    expected_version=data["version"],
+                    comment=data["comment"],
+                )
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            outcome = _outcome(order)
+            if in_queue and request.htmx:
+                return render(
+                    request,
+                    "approvals/queue.html#decided",
+                    {
+                        "order": order,
+                        "outcome": outcome,
+                        "remaining": awaiting_decision_by(request.user).count(),
+                    },
+                )
+            messages.success(request, f"Order {number}: {outcome}")
+            return redirect("approvals") if in_queue else redirect("order-detail", number=number)
+
+    order.refresh_from_db()
+    still_open = order.status == OrderStatus.PENDING_APPROVAL
+    if in_queue and request.htmx:
+        if not still_open:
+            # Decided by someone else meanwhile: the row says by whom, and leaves the form.
+            return render(
+                request,
+                "approvals/queue.html#decided",
+                {"order": order, "outcome": form.non_field_errors()[0], "remaining": None},
+                status=status,
+            )
+        return render(
+            request,
+            "approvals/queue.html#row",
+            {"row": queue_row_for(request.user, order), "form": form},
+            status=status,
+        )
+    if in_queue:
+        return _render_queue(request, bound={order.pk: form}, status=status)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return render_order_detail(request, order, decision_form=form, status=status)
