@@ -3,8 +3,8 @@
 from django.core.mail import get_connection
 from django.tasks import task
 
-from approvals.notifications import emails_for
-from portal.orders.models import OrderEvent
+from approvals.notifications import emails_for, reminder_emails
+from portal.orders.models import Order, OrderEvent, OrderStatus
 
 
 @task
@@ -14,6 +14,18 @@ def order_event_notify(event_id: int) -> int:
         pk=event_id
     )
     messages = emails_for(event)
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+@task
+def approval_reminder_send(order_id: int, waited_days: int) -> int:
+    """Remind the approvers an order still waits for; returns how many emails went out."""
+    order = Order.objects.select_related("company", "buyer").get(pk=order_id)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        return 0
+    messages = reminder_emails(order, waited_days)
     if messages:
         get_connection().send_messages(messages)
     return len(messages)

@@ -1,0 +1,25 @@
+"""Remind approvers of orders pending for more than two working days (run it daily)."""
+
+from django.core.management.base import BaseCommand
+
+from approvals.reminders import order_remind_approvers, orders_to_remind
+
+
+class Command(BaseCommand):
+    help = "Email approvers about orders that have waited more than two working days."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List the orders; remind nobody."
+        )
+
+    def handle(self, *args, dry_run: bool = False, **options):
+        orders = orders_to_remind()
+        for order in orders:
+            if not dry_run:
+                order_remind_approvers(order=order)
+            self.stdout.write(f"{order.number}  submitted {order.submitted_at:%Y-%m-%d %H:%M}")
+        verb = "Would remind" if dry_run else "Reminded"
+        self.stdout.write(
+            f"{verb} the approvers of {len(orders)} order{'s' if len(orders) != 1 else ''}."
+        )
