@@ -181,7 +181,12 @@ def order_transition(
     """
     if action not in ACTIONS:
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
-    locked = Order.objects.select_for_update().select_related("company", "buyer").get(pk=order.pk)
+    # Lock the order row only (not the joined company and buyer rows).
+    locked = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("company", "buyer")
+        .get(pk=order.pk)
+    )
     _refuse_stale(locked, action, expected_version)
     transition = transition_for(locked, action)
     refusal = transition.guard(by, locked)
