@@ -101,6 +101,9 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals_given"
     )
     order_version = models.PositiveIntegerField()
+    # Whether this approver could have given the last approval (a company admin where the
+    # policy asks for one, an approval limit covering the total): the order needs one such.
+    with_authority = models.BooleanField(default=False)
     completed_order = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)

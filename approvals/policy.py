@@ -97,23 +97,33 @@ def would_complete(
     membership: Membership | None,
     order: Order,
     requirement: ApprovalRequirement,
-    standing: int,
+    standing: list[Approval],
 ) -> bool:
-    """Whether one more approval, by this person, leaves nothing outstanding."""
-    return standing + 1 >= requirement.approvals_required and may_give_last(
-        membership, order, requirement
+    """Whether one more approval, by this person, leaves nothing outstanding.
+
+    The required number must be reached, and someone with the authority to give the last
+    approval must be among those who approved: this person, or one before them. (An admin
+    who approves first does not leave the order waiting for a second admin.)
+    """
+    return len(standing) + 1 >= requirement.approvals_required and (
+        may_give_last(membership, order, requirement) or any(a.with_authority for a in standing)
     )
 
 
-def outstanding(order: Order, requirement: ApprovalRequirement, standing: int) -> str:
-    """What the order still waits for, in a sentence for the people who decide it."""
-    needed = max(requirement.approvals_required - standing, 1)
-    last = (
+def outstanding(order: Order, requirement: ApprovalRequirement, standing: list[Approval]) -> str:
+    """What a pending order still waits for, in a sentence for the people who decide it."""
+    needed = max(requirement.approvals_required - len(standing), 0)
+    if any(a.with_authority for a in standing):
+        return f"{needed} more approval{'s' if needed != 1 else ''}."
+    needed = max(needed, 1)
+    who = (
         "a company admin"
         if requirement.last_by_company_admin
         else f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
     )
-    return f"{needed} more approval{'s' if needed != 1 else ''}; the last by {last}."
+    if needed == 1:
+        return f"1 more approval, by {who}."
+    return f"{needed} more approvals, one of them by {who}."
 
 
 def refusal_to_decide(user, order: Order, standing: list[Approval]) -> str | None:

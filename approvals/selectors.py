@@ -67,8 +67,8 @@ def queue_row(order: Order, membership) -> QueueRow:
         order=order,
         requirement=requirement,
         standing=standing,
-        completes=would_complete(membership, order, requirement, len(standing)),
-        outstanding=outstanding(order, requirement, len(standing)),
+        completes=would_complete(membership, order, requirement, standing),
+        outstanding=outstanding(order, requirement, standing),
     )
 
 
@@ -85,7 +85,7 @@ def queue_row_for(user, order: Order) -> QueueRow:
 def still_needed(order: Order) -> str:
     """What a pending order still waits for, e.g. '1 more approval; the last by ...'."""
     requirement = ApprovalRequirement.objects.get(order=order)
-    standing = Approval.objects.filter(order=order, voided_at__isnull=True).count()
+    standing = list(Approval.objects.filter(order=order, voided_at__isnull=True))
     return outstanding(order, requirement, standing)
 
 
@@ -110,9 +110,8 @@ def approval_panel(user, order: Order) -> ApprovalPanel | None:
     return ApprovalPanel(
         requirement=requirement,
         history=history,
-        outstanding=outstanding(order, requirement, len(standing)) if pending else "",
-        completes=pending
-        and would_complete(membership_of(user), order, requirement, len(standing)),
+        outstanding=outstanding(order, requirement, standing) if pending else "",
+        completes=pending and would_complete(membership_of(user), order, requirement, standing),
     )
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement
-from approvals.policy import month_spend, requirement_for, would_complete
+from approvals.policy import may_give_last, month_spend, requirement_for, would_complete
 from approvals.workflow import (
     OrderChanged,
     TransitionNotAllowed,
@@ -162,9 +162,14 @@ def order_approve(*, order: Order, by, expected_version: int, comment: str = "")
     def record(locked: Order) -> str:
         requirement = ApprovalRequirement.objects.get(order=locked)
         membership = Membership.objects.filter(user=by).first()
-        completes = would_complete(membership, locked, requirement, len(standing_approvals(locked)))
+        standing = standing_approvals(locked)
+        completes = would_complete(membership, locked, requirement, standing)
         Approval.objects.create(
-            order=locked, approver=by, order_version=expected_version, completed_order=completes
+            order=locked,
+            approver=by,
+            order_version=expected_version,
+            with_authority=may_give_last(membership, locked, requirement),
+            completed_order=completes,
         )
         return OrderStatus.APPROVED if completes else OrderStatus.PENDING_APPROVAL
 

@@ -12,7 +12,7 @@ from approvals.selectors import (
     still_needed,
 )
 from approvals.services import order_approve, order_reject, order_request_changes
-from approvals.workflow import TransitionNotAllowed
+from approvals.workflow import TransitionNotAllowed, last_change
 from portal.accounts.permissions import require_role
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for
@@ -111,16 +111,24 @@ def decide(request, number: str):
             return redirect("approvals") if in_queue else redirect("order-detail", number=number)
 
     order.refresh_from_db()
-    still_open = order.status == OrderStatus.PENDING_APPROVAL
-    if in_queue and request.htmx:
-        if not still_open:
-            # Decided by someone else meanwhile: the row says by whom, and leaves the form.
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        # Decided by someone else meanwhile: say by whom, and give back what was typed.
+        news = f"{order.number} is {order.get_status_display().lower()} ({last_change(order)})."
+        typed = (form.data.get("comment") or "").strip()
+        if typed:
+            news += f" Your comment was not sent: “{typed}”"
+        if in_queue and request.htmx:
             return render(
                 request,
                 "approvals/queue.html#decided",
-                {"order": order, "outcome": form.non_field_errors()[0], "remaining": None},
-                status=status,
+                {"order": order, "outcome": news, "remaining": None},
+                status=409,
             )
+        messages.error(request, news)
+        if in_queue:
+            return _render_queue(request, status=409)
+        return render_order_detail(request, order, status=409)
+    if in_queue and request.htmx:
         return render(
             request,
             "approvals/queue.html#row",
@@ -129,6 +137,4 @@ def decide(request, number: str):
         )
     if in_queue:
         return _render_queue(request, bound={order.pk: form}, status=status)
-    for error in form.non_field_errors():
-        messages.error(request, error)
     return render_order_detail(request, order, decision_form=form, status=status)

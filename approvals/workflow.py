@@ -130,7 +130,7 @@ def actions_for(user, order: Order) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == order.status and t.guard(user, order) is None]
 
 
-def _last_change(order: Order, after_version: int | None = None) -> str:
+def last_change(order: Order, after_version: int | None = None) -> str:
     """'rejected by acme.admin at 14:02': who moved the order last (after a version)."""
     events = OrderEvent.objects.filter(order=order).exclude(kind="reminder")
     if after_version is not None:
@@ -146,7 +146,7 @@ def _last_change(order: Order, after_version: int | None = None) -> str:
 
 def _refuse_stale(order: Order, action: str, expected_version: int | None) -> None:
     if expected_version is not None and order.version != expected_version:
-        change = _last_change(order, expected_version)
+        change = last_change(order, expected_version)
         raise OrderChanged(
             f"Order changed: {order.number} was {change} after you opened it."
             if change
@@ -154,7 +154,7 @@ def _refuse_stale(order: Order, action: str, expected_version: int | None) -> No
             "Review it and try again."
         )
     if transition_for(order, action) is None:
-        change = _last_change(order)
+        change = last_change(order)
         state = order.get_status_display().lower()
         raise TransitionNotAllowed(
             f"Order {order.number or ''} is {state}"

@@ -82,11 +82,11 @@ def test_manager_approves_a_buyers_order_in_the_queue(page, portal):
 
 
 def test_an_order_over_5000_needs_the_company_admin_last(page, portal):
-    # Given acme.buyer submits a €6,916.00 order: two approvals, the last by a company admin.
+    # Given acme.buyer submits a €6,916.00 order: two approvals, one by a company admin.
     sign_in(page, portal, "acme.buyer")
     number = place_order(page, portal, "DRILL-18V, 20\nBOLT-M8-50, 450", "PO-E2E-7000")
     expect(page.get_by_test_id("approval-outstanding")).to_have_text(
-        "Still needs 2 more approvals; the last by a company admin."
+        "Still needs 2 more approvals, one of them by a company admin."
     )
     sign_out(page)
 
@@ -96,14 +96,13 @@ def test_an_order_over_5000_needs_the_company_admin_last(page, portal):
     row = queue_row(page, number)
     expect(row.get_by_test_id("queue-net-total")).to_have_text("€6,916.00")
     expect(row.get_by_test_id("queue-needs")).to_contain_text(
-        "Still needs 2 more approvals; the last by a company admin."
+        "Still needs 2 more approvals, one of them by a company admin."
     )
     row.get_by_role("button", name=f"Approve {number}").click()
 
     # Then his approval is recorded, the order still waits, and no longer for him.
     expect(row.get_by_test_id("queue-outcome")).to_have_text(
-        f"{number}: your approval is recorded; it still needs 1 more approval; "
-        "the last by a company admin."
+        f"{number}: your approval is recorded; it still needs 1 more approval, by a company admin."
     )
     expect(page.get_by_test_id("queue-count")).to_have_text("1")
     page.reload()
@@ -112,7 +111,7 @@ def test_an_order_over_5000_needs_the_company_admin_last(page, portal):
     page.goto(f"{portal}/orders/{number}/")
     expect(page.get_by_test_id("order-status")).to_have_text("Pending approval")
     expect(page.get_by_test_id("approval-outstanding")).to_have_text(
-        "Still needs 1 more approval; the last by a company admin."
+        "Still needs 1 more approval, by a company admin."
     )
     expect(page.get_by_role("button", name=f"Approve {number}")).to_have_count(0)
     sign_out(page)

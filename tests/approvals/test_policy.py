@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from approvals.models import Approval, ApprovalPolicy, ApprovalRequirement
+from approvals.models import ApprovalPolicy, ApprovalRequirement
 from approvals.policy import month_spend
+from approvals.selectors import still_needed
 from approvals.services import order_approve, order_cancel
 from approvals.workflow import TransitionNotAllowed
 from portal.accounts.models import Company
@@ -80,17 +81,43 @@ def test_7000_needs_the_manager_then_the_admin():
     ]
 
 
-def test_the_last_approval_of_7000_cannot_be_the_managers():
+def test_7000_approved_by_the_admin_first_is_completed_by_the_manager():
     # given the admin approved acme.buyer's 6,916.00 order first
     order = approve(place("acme.buyer", AROUND_7000), "acme.admin")
     assert order.status == S.PENDING_APPROVAL
+    assert still_needed(order) == "1 more approval."
 
     # when acme.manager gives the second approval
     order = approve(order, "acme.manager")
 
-    # then it counts, but the last approval must still come from a company admin
+    # then it is approved: two approvals, one of them by a company admin
+    assert order.status == S.APPROVED
+    assert list(
+        order.approvals.values_list("approver__username", "with_authority", "completed_order")
+    ) == [("acme.admin", True, False), ("acme.manager", False, True)]
+
+
+def test_7000_approved_by_two_approvers_without_an_admin_still_waits():
+    # given a second approver at Acme, with acme.manager's 5,000 limit
+    from django.contrib.auth import get_user_model
+
+    second = get_user_model().objects.create_user("acme.second", "acme.second@example.com")
+    membership_set(
+        user=second,
+        company=Company.objects.get(code="acme"),
+        is_buyer=False,
+        is_approver=True,
+        approval_limit=Decimal("5000.00"),
+    )
+    order = approve(place("acme.buyer", AROUND_7000), "acme.manager")
+
+    # when the second approver gives the second approval
+    order = approve(order, "acme.second")
+
+    # then two approvals are there, but none by a company admin: it still waits for one
     assert order.status == S.PENDING_APPROVAL
-    assert Approval.objects.filter(order=order, voided_at__isnull=True).count() == 2
+    assert still_needed(order) == "1 more approval, by a company admin."
+    assert approve(order, "acme.admin").status == S.APPROVED
 
 
 def test_the_manager_cannot_approve_an_order_they_placed():
@@ -171,11 +198,14 @@ def test_an_approval_above_the_approvers_limit_counts_but_does_not_complete():
     # when borealis.manager approves it
     order = approve(order, "borealis.manager")
 
-    # then the approval is recorded but someone with a higher limit must give the last
+    # then the approval is recorded but someone whose limit covers it must approve too
     assert order.status == S.PENDING_APPROVAL
     assert list(order.approvals.values_list("approver__username", "completed_order")) == [
         ("borealis.manager", False)
     ]
+    assert (
+        still_needed(order) == "1 more approval, by someone whose approval limit covers $2,640.00."
+    )
 
 
 def test_borealis_needs_one_approval_over_2000_only():
