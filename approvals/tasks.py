@@ -1,6 +1,6 @@
 """Background work of approvals, run by the database worker (``manage.py db_worker``)."""
 
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.tasks import task
 
 from approvals.notifications import emails_for, reminder_emails
@@ -15,7 +15,7 @@ def order_event_notify(event_id: int) -> int:
     )
     messages = emails_for(event)
     if messages:
-        get_connection().send_messages(messages)
+        mailers.default.send_messages(messages)
     return len(messages)
 
 
@@ -27,5 +27,5 @@ def approval_reminder_send(order_id: int, waited_days: int) -> int:
         return 0
     messages = reminder_emails(order, waited_days)
     if messages:
-        get_connection().send_messages(messages)
+        mailers.default.send_messages(messages)
     return len(messages)

@@ -1,13 +1,8 @@
 """Who is emailed when an order moves: queued after the transition commits, sent by the worker."""
 
-import io
-import signal
-
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import transaction
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from approvals.services import (
@@ -20,50 +15,10 @@ from approvals.services import (
 from portal.orders.models import OrderStatus
 from tests.approvals.conftest import AROUND_3000, AROUND_7000, place, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_task_queue")]
 
 APPROVERS = ["acme.admin@example.com", "acme.manager@example.com"]
 BUYER = ["acme.buyer@example.com"]
-WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue(no_order_history):
-    """The demo seed queued emails for its own orders; these tests count only their own."""
-    DBTaskResult.objects.all().delete()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs what the block queued for after commit, as a commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """Run every queued task and stop, as ``manage.py db_worker --batch`` does."""
-    # Between tasks the worker drops any connection that is not in autocommit, and the
-    # test's transaction is such a connection; Django's test client silences the same
-    # check around its requests for the same reason.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run() -> None:
-        # The worker takes over Ctrl+C for a graceful stop; give it back to pytest after.
-        handlers = {sig: signal.getsignal(sig) for sig in WORKER_SIGNALS}
-        try:
-            call_command(
-                "db_worker",
-                batch=True,
-                interval=0,
-                startup_delay=False,
-                reload=False,
-                stdout=io.StringIO(),
-            )
-        finally:
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-
-    return run
 
 
 def mailed() -> list[tuple[str, str]]:

@@ -1,7 +1,6 @@
 """Reminders of orders that wait too long: working days in Berlin, the daily command, its emails."""
 
 import io
-import signal
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from approvals.reminders import add_working_days, orders_to_remind, working_days_between
@@ -19,52 +17,10 @@ from tests.approvals.conftest import AROUND_3000, AROUND_7000, place, user
 
 BERLIN = ZoneInfo("Europe/Berlin")
 APPROVERS = ["acme.admin@example.com", "acme.manager@example.com"]
-WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 def berlin(*args) -> datetime:
     return datetime(*args, tzinfo=BERLIN)
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue(request):
-    """The demo seed queued emails for its own orders; these tests count only their own."""
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("no_order_history")
-        DBTaskResult.objects.all().delete()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs what the block queued for after commit, as a commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """Run every queued task and stop, as ``manage.py db_worker --batch`` does."""
-    # Between tasks the worker drops any connection that is not in autocommit, and the
-    # test's transaction is such a connection; Django's test client silences the same
-    # check around its requests for the same reason.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run() -> None:
-        # The worker takes over Ctrl+C for a graceful stop; give it back to pytest after.
-        handlers = {sig: signal.getsignal(sig) for sig in WORKER_SIGNALS}
-        try:
-            call_command(
-                "db_worker",
-                batch=True,
-                interval=0,
-                startup_delay=False,
-                reload=False,
-                stdout=io.StringIO(),
-            )
-        finally:
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-
-    return run
 
 
 def submitted_back(order: Order, at: datetime) -> Order:
@@ -143,6 +99,7 @@ def test_working_days_between_counts_whole_working_days_only():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_an_order_is_due_two_working_days_after_its_submission():
     # given an order submitted on Friday at 15:00
     order = submitted_back(place("acme.buyer", AROUND_3000), berlin(2026, 11, 20, 15, 0))
@@ -153,6 +110,7 @@ def test_an_order_is_due_two_working_days_after_its_submission():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_reminded_order_is_due_again_twenty_hours_later(committed):
     # given an order that waited five days and has just been reminded
     order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -169,6 +127,7 @@ def test_a_reminded_order_is_due_again_twenty_hours_later(committed):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_an_order_waiting_five_days_is_reminded_to_its_approvers(committed, run_worker):
     # given a pending order submitted five days ago
     order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -204,6 +163,7 @@ def test_an_order_waiting_five_days_is_reminded_to_its_approvers(committed, run_
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_fresh_order_is_not_reminded(committed):
     # given an order submitted just now
     order = place("acme.buyer", AROUND_3000)
@@ -220,6 +180,7 @@ def test_a_fresh_order_is_not_reminded(committed):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_second_run_the_same_day_reminds_nobody_again(committed, run_worker):
     # given an order that waited five days and was reminded by this morning's run
     order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -240,6 +201,7 @@ def test_a_second_run_the_same_day_reminds_nobody_again(committed, run_worker):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_dry_run_lists_the_orders_and_changes_nothing(committed, run_worker):
     # given an order that waited five days
     order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -261,6 +223,7 @@ def test_a_dry_run_lists_the_orders_and_changes_nothing(committed, run_worker):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_decided_orders_are_not_reminded(committed):
     # given three orders submitted five days ago: one approved, one rejected, one pending
     approved = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -286,6 +249,7 @@ def test_decided_orders_are_not_reminded(committed):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_reminder_goes_only_to_the_approvers_still_waiting(committed, run_worker):
     # given a 6,916.00 order submitted five days ago that acme.manager has approved,
     # which now waits for a company admin
@@ -304,6 +268,7 @@ def test_a_reminder_goes_only_to_the_approvers_still_waiting(committed, run_work
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
 def test_a_reminder_queued_for_an_order_decided_since_mails_nobody(committed, run_worker):
     # given an order that waited five days and was reminded
     order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
@@ -318,3 +283,13 @@ def test_a_reminder_queued_for_an_order_decided_since_mails_nobody(committed, ru
     # then no reminder goes out
     assert mail.outbox == []
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
+def test_the_command_lists_submission_times_in_the_portals_time_zone():
+    order = submitted_back(place("acme.buyer", AROUND_7000), berlin(2026, 11, 16, 9, 0))
+
+    out = remind("--dry-run")
+
+    assert f"{order.number}  submitted 2026-11-16 09:00" in out

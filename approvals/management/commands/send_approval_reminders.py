@@ -1,6 +1,7 @@
 """Remind approvers of orders pending for more than two working days (run it daily)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from approvals.reminders import order_remind_approvers, orders_to_remind
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         for order in orders:
             if not dry_run:
                 order_remind_approvers(order=order)
-            self.stdout.write(f"{order.number}  submitted {order.submitted_at:%Y-%m-%d %H:%M}")
+            submitted = timezone.localtime(order.submitted_at)
+            self.stdout.write(f"{order.number}  submitted {submitted:%Y-%m-%d %H:%M}")
         verb = "Would remind" if dry_run else "Reminded"
         self.stdout.write(
             f"{verb} the approvers of {len(orders)} order{'s' if len(orders) != 1 else ''}."
