@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from approvals.models import Approval, ApprovalRequirement
+from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
 from approvals.policy import month_spend, outstanding, would_complete
 from portal.accounts.permissions import companies_visible_to, membership_of
 from portal.orders.models import Order, OrderStatus
@@ -146,3 +146,8 @@ def budget_use(user) -> BudgetUse | None:
         spent=month_spend(buyer=user),
         currency=membership.company.currency,
     )
+
+
+def policy_thresholds(company) -> list[ApprovalThreshold]:
+    """The company's approval thresholds, lowest first (empty: no approvals by amount)."""
+    return list(ApprovalThreshold.objects.filter(policy__company=company).order_by("above"))

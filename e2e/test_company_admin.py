@@ -23,3 +23,14 @@ def test_company_admin_sets_a_colleagues_budget(page, portal):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Saved acme.buyer")
     expect(page.locator("#members tr", has_text="acme.buyer")).to_contain_text("12500.00 EUR")
+
+
+def test_company_admin_reads_the_approval_policy(page, portal):
+    sign_in(page, portal, "acme.admin")
+    page.get_by_role("link", name="Company users").first.click()
+
+    policy = page.get_by_test_id("approval-policy")
+    expect(policy).to_contain_text("up to €1,000.00")
+    expect(policy.get_by_role("row", name="above €5,000.00")).to_contain_text(
+        "2, one of them by a company admin"
+    )

@@ -4,8 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from approvals.selectors import policy_thresholds
 from portal.accounts.forms import LoginForm, MemberForm
-from portal.accounts.permissions import member_for, members_visible_to, require_role
+from portal.accounts.permissions import (
+    member_for,
+    members_visible_to,
+    membership_of,
+    require_role,
+)
 from portal.accounts.services import membership_set
 
 
@@ -24,7 +30,12 @@ class LoginView(auth_views.LoginView):
 def company_users(request):
     require_role(request.user, "company_admin")
     members = members_visible_to(request.user).order_by("user__username")
-    return render(request, "accounts/company_users.html", {"members": members})
+    company = membership_of(request.user).company
+    return render(
+        request,
+        "accounts/company_users.html",
+        {"members": members, "company": company, "thresholds": policy_thresholds(company)},
+    )
 
 
 @login_required

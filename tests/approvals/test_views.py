@@ -242,3 +242,12 @@ def test_the_queue_costs_the_same_queries_for_one_order_or_ten(django_assert_max
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = manager.get("/approvals/")
     assert len(queued(response)) == 10
+
+
+def test_the_company_admin_reads_the_approval_policy():
+    html = signed_in("acme.admin").get("/company/users/").content.decode()
+
+    policy = re.search(r'data-testid="approval-policy">.*?</section>', html, re.S).group(0)
+    assert "up to €1,000.00</td><td>none: approved on submission" in policy
+    assert "above €1,000.00</td><td>1</td>" in policy
+    assert "above €5,000.00</td><td>2, one of them by a company admin</td>" in policy
