@@ -18,7 +18,10 @@ PORT ?= 8000
 run: setup
 	$(RUN) python manage.py migrate --no-input
 	$(RUN) python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the portal and its database)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the portal, its worker and its database)"
+	@# The background worker sends the emails that approvals queue (printed to this console).
+	@$(RUN) python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 
 test: setup browser
