@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from approvals.models import Approval, ApprovalPolicy, ApprovalThreshold
+from portal.history_admin import HistoryAdmin
 
 
 class ApprovalThresholdInline(admin.TabularInline):
@@ -17,7 +18,7 @@ class ApprovalPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
+class ApprovalAdmin(HistoryAdmin):
     """Approvals are history: written by the workflow, read here."""
 
     list_display = [
@@ -31,12 +32,3 @@ class ApprovalAdmin(admin.ModelAdmin):
     list_filter = ["completed_order"]
     search_fields = ["order__number", "approver__username"]
     list_select_related = ["order", "approver"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

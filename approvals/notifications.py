@@ -57,16 +57,9 @@ def emails_for(event: OrderEvent) -> list[EmailMessage]:
         # Stale news: the order was decided or changed before the worker got here.
         if order.version != event.order_version or order.status != OrderStatus.PENDING_APPROVAL:
             return []
-        return [
-            _message(
-                f"Order {order.number} waits for your approval",
-                "approvals/email/waiting.txt",
-                {**context, "approver": member.user},
-                member.user.email,
-            )
-            for member in approvers_waiting(order)
-            if member.user.email
-        ]
+        return _to_approvers_waiting(
+            order, f"Order {order.number} waits for your approval", "waiting.txt", context
+        )
     if not order.buyer.email:
         return []
     subject = {
@@ -79,10 +72,18 @@ def emails_for(event: OrderEvent) -> list[EmailMessage]:
 
 def reminder_emails(order: Order, waited_days: int) -> list[EmailMessage]:
     context = {"order": order, "url": order_url(order), "waited_days": waited_days}
+    subject = f"Reminder: order {order.number} has waited {waited_days} working days"
+    return _to_approvers_waiting(order, subject, "reminder.txt", context)
+
+
+def _to_approvers_waiting(
+    order: Order, subject: str, template: str, context: dict
+) -> list[EmailMessage]:
+    """One email per approver the order waits for, addressed to them by name."""
     return [
         _message(
-            f"Reminder: order {order.number} has waited {waited_days} working days",
-            "approvals/email/reminder.txt",
+            subject,
+            f"approvals/email/{template}",
             {**context, "approver": member.user},
             member.user.email,
         )

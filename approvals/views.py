@@ -19,6 +19,12 @@ from portal.orders.permissions import order_for
 from portal.orders.views import render_order_detail
 
 DECIDERS = ("approver", "company_admin")
+# action -> (service, the name under which it takes the approver's text)
+DECISIONS = {
+    "approve": (order_approve, "comment"),
+    "reject": (order_reject, "reason"),
+    "request_changes": (order_request_changes, "comment"),
+}
 
 
 @login_required
@@ -70,28 +76,14 @@ def decide(request, number: str):
     status = 400
     if form.is_valid():
         data = form.cleaned_data
+        service, text = DECISIONS[data["action"]]
         try:
-            if data["action"] == "approve":
-                order = order_approve(
-                    order=order,
-                    by=request.user,
-                    expected_version=data["version"],
-                    comment=data["comment"],
-                )
-            elif data["action"] == "reject":
-                order = order_reject(
-                    order=order,
-                    by=request.user,
-                    expected_version=data["version"],
-                    reason=data["comment"],
-                )
-            else:
-                order = order_request_changes(
-                    order=order,
-                    by=request.user,
-                    expected_version=data["version"],
-                    comment=data["comment"],
-                )
+            order = service(
+                order=order,
+                by=request.user,
+                expected_version=data["version"],
+                **{text: data["comment"]},
+            )
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))
             status = 409

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from portal.history_admin import HistoryAdmin
 from pricing.models import (
     CompanyPriceList,
     CompanyPricing,
@@ -344,19 +345,10 @@ class CompanyPricingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceAudit)
-class PriceAuditAdmin(admin.ModelAdmin):
+class PriceAuditAdmin(HistoryAdmin):
     list_display = ["at", "by", "action", "target", "field", "old_value", "new_value"]
     list_filter = ["action", "model", "price_list", "contract"]
     search_fields = ["target", "by__username"]
     list_select_related = ["by"]
     date_hierarchy = "at"
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.accounts.models import Membership
+from tests.ordering import place
 
 PERSONAS = [
     "anonymous",
@@ -201,27 +202,9 @@ def test_a_new_url_without_an_entry_fails_the_access_test():
 @pytest.fixture
 def placed_orders(demo):
     """One order per demo company waiting for approval, placed through the real services."""
-    from approvals.services import Checkout, order_submit
-    from portal.catalog.models import Product
-    from portal.orders.services import cart_add, cart_get_or_create
-
     for code, username in (("acme", "acme.buyer"), ("borealis", "borealis.buyer")):
-        buyer = get_user_model().objects.get(username=username)
-        company = buyer.membership.company
-        cart = cart_get_or_create(buyer=buyer, company=company)
         # 16 drills: over both companies' approval-free amounts (1,000 EUR, 2,000 USD)
-        cart_add(cart=cart, product=Product.objects.get(sku="DRILL-18V"), quantity=16, by=buyer)
-        order = order_submit(
-            token=cart.checkout_token,
-            by=buyer,
-            checkout=Checkout(
-                po_number=f"PO-{code}",
-                ship_to=company.addresses.filter(is_shipping=True).first(),
-                requested_delivery_date=None,
-                note="",
-            ),
-        )
-        ORDERS[code] = order.number
+        ORDERS[code] = place(username, [("DRILL-18V", 16)], po=f"PO-{code}").number
     return ORDERS
 
 

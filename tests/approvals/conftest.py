@@ -4,15 +4,11 @@ import io
 import signal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from approvals.services import Checkout, order_submit
-from portal.catalog.models import Product
-from portal.orders.models import Order
-from portal.orders.services import cart_add_many, cart_get_or_create
+from tests.ordering import place, user  # noqa: F401  (the approvals tests import them here)
 
 # Acme's prices: DRILL-18V 119.00 from 5 units (129.00 below), BOLT-M8-50 10.08 from 50
 # boxes and 10.71 from 10. These baskets land on Acme's policy cases.
@@ -25,32 +21,6 @@ ABOUT_200 = (("BOLT-M8-50", 20),)  # 214.20
 @pytest.fixture(autouse=True)
 def _without_order_history(no_order_history):
     """Budgets and queues count the orders placed: these tests start from none."""
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def place(username: str, lines, *, po: str = "") -> Order:
-    """Put ``lines`` in the user's cart and submit it; returns the submitted order."""
-    buyer = user(username)
-    company = buyer.membership.company
-    cart = cart_get_or_create(buyer=buyer, company=company)
-    cart_add_many(
-        cart=cart,
-        items=[(Product.objects.get(sku=sku), quantity) for sku, quantity in lines],
-        by=buyer,
-    )
-    return order_submit(
-        token=cart.checkout_token,
-        by=buyer,
-        checkout=Checkout(
-            po_number=po,
-            ship_to=company.addresses.filter(is_shipping=True).order_by("pk").first(),
-            requested_delivery_date=None,
-            note="",
-        ),
-    )
 
 
 @pytest.fixture

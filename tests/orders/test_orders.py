@@ -11,12 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from approvals.services import Checkout, order_cancel, order_submit
+from approvals.services import order_cancel
 from portal.catalog.models import Product
 from portal.orders.models import Order, OrderStatus
 from portal.orders.services import cart_add_many, cart_get_or_create
 from pricing.models import PriceList
 from pricing.services import price_list_entry_set
+from tests.ordering import place as place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -34,25 +35,7 @@ def signed_in(username: str) -> Client:
 
 
 def place(username: str, *lines: tuple[str, int], po: str = "") -> Order:
-    """Submit an order for ``username`` through the real services."""
-    buyer = user(username)
-    company = buyer.membership.company
-    cart = cart_get_or_create(buyer=buyer, company=company)
-    cart_add_many(
-        cart=cart,
-        items=[(Product.objects.get(sku=sku), quantity) for sku, quantity in lines],
-        by=buyer,
-    )
-    return order_submit(
-        token=cart.checkout_token,
-        by=buyer,
-        checkout=Checkout(
-            po_number=po,
-            ship_to=company.addresses.filter(is_shipping=True).order_by("pk").first(),
-            requested_delivery_date=None,
-            note="",
-        ),
-    )
+    return place_order(username, lines, po=po)
 
 
 def listed(response) -> list[str]:
