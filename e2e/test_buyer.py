@@ -158,3 +158,56 @@ def test_a_bad_quantity_in_the_cart_is_explained_in_place(page, portal):
     expect(
         page.locator("#cart-lines tr", has_text="NUT-M8").get_by_test_id("line-total")
     ).to_have_text("€12.96")
+
+
+def test_buyer_edits_a_pending_order_and_submits_it_again(page, portal):
+    from e2e.test_manager import place_order
+
+    # Given acme.buyer's €6,916.00 order, which acme.manager has approved once.
+    sign_in(page, portal, "acme.buyer")
+    number = place_order(page, portal, "DRILL-18V, 20\nBOLT-M8-50, 450", "PO-E2E-EDIT")
+    expect(page.get_by_test_id("order-status")).to_have_text("Pending approval")
+    sign_out(page)
+    sign_in(page, portal, "acme.manager")
+    page.goto(f"{portal}/approvals/")
+    row = page.locator(f"#approval-{number}")
+    row.get_by_role("button", name=f"Approve {number}").click()
+    expect(row.get_by_test_id("queue-outcome")).to_contain_text(
+        "it still needs 1 more approval, by a company admin."
+    )
+    sign_out(page)
+
+    # When the buyer reopens the order for editing.
+    sign_in(page, portal, "acme.buyer")
+    page.goto(f"{portal}/orders/{number}/")
+    expect(page.get_by_test_id("approval-panel")).to_contain_text("Approved by acme.manager")
+    page.get_by_role("link", name="Edit order").click()
+    expect(page).to_have_url(f"{portal}/orders/{number}/edit/")
+    page.get_by_role("button", name="Reopen for editing").click()
+
+    # Then it is a draft again, and the approval given so far no longer counts.
+    expect(page).to_have_url(f"{portal}/orders/{number}/edit/")
+    expect(page.get_by_role("heading", name=f"Edit order {number}")).to_be_visible()
+    expect(page.get_by_test_id("order-status")).to_have_text("Draft")
+    expect(page.get_by_role("status")).to_contain_text("Approvals given so far no longer count.")
+
+    # When they cut the bolts to 60, the line and the totals re-price in place.
+    quantity = page.get_by_label("Quantity of BOLT-M8-50")
+    quantity.fill("60")
+    quantity.press("Tab")
+    expect(page.get_by_test_id("subtotal")).to_have_text("€2,984.80")  # 2,380.00 + 604.80
+    expect(page).to_have_url(f"{portal}/orders/{number}/edit/")
+
+    # And submit it again: the same order waits for approval afresh, at its new total.
+    page.get_by_role("button", name="Submit order again").click()
+    expect(page).to_have_url(f"{portal}/orders/{number}/")
+    expect(page.get_by_test_id("order-status")).to_have_text("Pending approval")
+    expect(page.get_by_test_id("po-number")).to_have_text("PO-E2E-EDIT")
+    given = page.get_by_test_id("approvals-given").locator("li")
+    expect(given).to_have_count(1)
+    expect(given.first.locator("s")).to_have_text("Approved by acme.manager")
+    expect(given.first).to_contain_text("(no longer counts: order edited)")
+    expect(page.get_by_test_id("approval-outstanding")).to_have_text(
+        "Still needs 1 more approval, by someone whose approval limit covers €2,984.80."
+    )
+    expect(page.get_by_test_id("timeline")).to_contain_text("acme.buyer: Edit → draft")
