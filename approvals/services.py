@@ -1,6 +1,7 @@
 """Every action on a placed order: submit, approve, reject, request changes, edit, cancel,
 ship. Each one is a transition of ``approvals.workflow``; these add the action's own rules."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -194,6 +195,9 @@ def _voiding(reason: str):
         Approval.objects.filter(order=locked, voided_at__isnull=True).update(
             voided_at=timezone.now(), void_reason=reason
         )
+        # A new checkout token: replaying the submit that placed the order must not submit
+        # the reopened draft behind its buyer's back.
+        Order.objects.filter(pk=locked.pk).update(checkout_token=uuid.uuid4())
         return OrderStatus.DRAFT
 
     return void

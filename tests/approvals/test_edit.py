@@ -160,3 +160,27 @@ def test_only_the_workflow_writes_the_status():
     assert (order.status, order.note) == (S.PENDING_APPROVAL, "Gate 3")
     # and forms never offer it
     assert Order._meta.get_field("status").editable is False
+
+
+def test_replaying_the_first_submit_does_not_resubmit_a_reopened_order():
+    # given the checkout that placed an order, and the order since reopened by its buyer
+    buyer = signed_in("acme.buyer")
+    buyer.post("/cart/add/", {"sku": "DRILL-18V", "quantity": "10"})
+    cart = Order.objects.get(buyer__username="acme.buyer", number__isnull=True)
+    checkout = {
+        "token": str(cart.checkout_token),
+        "po_number": "PO-1",
+        "ship_to": str(cart.company.addresses.filter(is_shipping=True).first().pk),
+        "note": "",
+    }
+    assert buyer.post("/cart/submit/", checkout).status_code == 302
+    order = Order.objects.get(pk=cart.pk)
+    order_edit(order=order, by=user("acme.buyer"))
+
+    # when that submit is replayed
+    replay = buyer.post("/cart/submit/", checkout)
+
+    # then the reopened order stays a draft for its buyer to finish
+    assert replay.status_code == 400
+    order.refresh_from_db()
+    assert order.status == S.DRAFT
