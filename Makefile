@@ -13,7 +13,7 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup browser lint bench-pricing clean-db
+.PHONY: run test setup browser lint bench-pricing bench-approvals clean-db
 
 run: setup
 	$(RUN) python manage.py migrate --no-input
@@ -47,6 +47,9 @@ lint: setup
 
 bench-pricing: setup
 	$(RUN) python bench/pricing.py
+
+bench-approvals: setup
+	$(RUN) python bench/approvals.py
 
 # Forget the embedded database (it is recreated, empty, on the next command).
 clean-db:

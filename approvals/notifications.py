@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from approvals.models import Approval
+from approvals.policy import deciders_for
 from portal.accounts.models import Membership
 from portal.orders.models import Order, OrderEvent, OrderStatus
 
@@ -32,17 +33,12 @@ def notify_on_commit(event: OrderEvent) -> None:
 
 def approvers_waiting(order: Order) -> list[Membership]:
     """Company approvers who may still decide the order: not its buyer, not approved yet."""
-    approved = Approval.objects.filter(order=order, voided_at__isnull=True).values("approver")
-    members = (
-        Membership.objects.filter(company=order.company, company__is_active=True)
-        .filter(user__is_active=True)
-        .exclude(is_approver=False, is_company_admin=False)
-        .exclude(user=order.buyer_id)
-        .exclude(user__in=approved)
-        .select_related("user")
-        .order_by("user__username")
+    approved = set(
+        Approval.objects.filter(order=order, voided_at__isnull=True).values_list(
+            "approver_id", flat=True
+        )
     )
-    return list(members)
+    return [member for member in deciders_for(order) if member.user_id not in approved]
 
 
 def order_url(order: Order) -> str:

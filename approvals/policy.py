@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
@@ -84,13 +84,50 @@ def requirement_for(
 
 
 def may_give_last(membership: Membership | None, order: Order, requirement) -> bool:
-    """Whether this person's approval may be the one that completes the order."""
+    """Whether this person's approval may be the one that completes the order: a company
+    admin's always may; an approver's only within their approval limit."""
     if membership is None:
         return False
-    if requirement.last_by_company_admin and not membership.is_company_admin:
+    if membership.is_company_admin:
+        return True
+    if requirement.last_by_company_admin:
         return False
     limit = membership.approval_limit
     return limit is None or order.subtotal <= limit
+
+
+def deciders_for(order: Order) -> list[Membership]:
+    """The company's active approvers and admins other than the order's buyer."""
+    return list(
+        Membership.objects.filter(company=order.company_id, company__is_active=True)
+        .filter(user__is_active=True)
+        .filter(Q(is_approver=True) | Q(is_company_admin=True))
+        .exclude(user=order.buyer_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def unmeetable(order: Order, requirement: Requirement) -> str | None:
+    """Why nobody at the company could ever approve this order, or None if someone can."""
+    if requirement.approvals == 0:
+        return None
+    deciders = deciders_for(order)
+    if len(deciders) >= requirement.approvals and any(
+        may_give_last(member, order, requirement) for member in deciders
+    ):
+        return None
+    plural = "s" if requirement.approvals != 1 else ""
+    who = (
+        "a company admin"
+        if requirement.last_by_company_admin
+        else f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
+    )
+    return (
+        f"Nobody at {order.company.legal_name} can approve this order: it needs "
+        f"{requirement.approvals} approval{plural} by people other than its buyer, one of them "
+        f"by {who}. Ask your company admin to adjust approvers or limits, or split the order."
+    )
 
 
 def would_complete(

@@ -2,15 +2,16 @@
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from portal.orders.models import Order, OrderEvent, OrderStatus
-from portal.orders.services import order_event_add
+from approvals.notifications import approvers_waiting
+from portal.orders.models import Order, OrderStatus
 
 REMIND_AFTER_WORKING_DAYS = 2
-# A daily cron run reminds once a day at most, even if it runs a little early.
-REMIND_AGAIN_AFTER = timedelta(hours=20)
+# Reminded again one working day after the last reminder; a daily run that starts a little
+# earlier than the day before still counts as a day later.
+REMIND_AGAIN_SLACK = timedelta(hours=4)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -37,38 +38,22 @@ def working_days_between(start: datetime, end: datetime) -> int:
 
 
 def orders_to_remind(now: datetime | None = None) -> list[Order]:
-    """Pending orders submitted more than two working days ago and not reminded lately."""
+    """Pending orders submitted more than two working days ago, not reminded in the last
+    working day, that someone can still decide."""
     now = now or timezone.now()
-    pending = Order.objects.filter(status=OrderStatus.PENDING_APPROVAL).select_related(
-        "company", "buyer"
-    )
-    recently = set(
-        OrderEvent.objects.filter(
-            kind="reminder",
-            order__status=OrderStatus.PENDING_APPROVAL,
-            created_at__gt=now - REMIND_AGAIN_AFTER,
-        ).values_list("order_id", flat=True)
+    pending = (
+        Order.objects.filter(status=OrderStatus.PENDING_APPROVAL)
+        .select_related("company", "buyer")
+        .annotate(last_reminder=Max("events__created_at", filter=Q(events__kind="reminder")))
+        .order_by("submitted_at", "pk")
     )
     return [
         order
-        for order in pending.order_by("submitted_at", "pk")
-        if order.pk not in recently
-        and add_working_days(order.submitted_at, REMIND_AFTER_WORKING_DAYS) <= now
+        for order in pending
+        if add_working_days(order.submitted_at, REMIND_AFTER_WORKING_DAYS) <= now
+        and (
+            order.last_reminder is None
+            or add_working_days(order.last_reminder, 1) - REMIND_AGAIN_SLACK <= now
+        )
+        and approvers_waiting(order)
     ]
-
-
-@transaction.atomic
-def order_remind_approvers(*, order: Order, now: datetime | None = None) -> OrderEvent:
-    """Record the reminder on the order's timeline and queue the emails after commit."""
-    from approvals.tasks import approval_reminder_send
-
-    now = now or timezone.now()
-    waited = working_days_between(order.submitted_at, now)
-    event = order_event_add(
-        order=order,
-        kind="reminder",
-        by=None,
-        comment=f"Approvers reminded after {waited} working days.",
-    )
-    transaction.on_commit(lambda: approval_reminder_send.enqueue(order.pk, waited))
-    return event

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement
-from approvals.policy import may_give_last, month_spend, requirement_for, would_complete
+from approvals.policy import (
+    may_give_last,
+    month_spend,
+    requirement_for,
+    unmeetable,
+    would_complete,
+)
+from approvals.reminders import working_days_between
+from approvals.tasks import approval_reminder_send
 from approvals.workflow import (
     OrderChanged,
     TransitionNotAllowed,
@@ -18,8 +26,8 @@ from approvals.workflow import (
     standing_approvals,
 )
 from portal.accounts.models import Address, Membership
-from portal.orders.models import Order, OrderLine, OrderStatus
-from portal.orders.services import order_number_next
+from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from portal.orders.services import order_event_add, order_number_next
 from pricing.engine import quote
 
 
@@ -54,7 +62,9 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
         return order  # a double click or a replayed POST: the first one already submitted it
     # The buyer's budget is one shared thing: their submissions take turns on this lock, so
     # each one sees what the others committed before it.
-    membership = Membership.objects.select_for_update().filter(user=by).first()
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).filter(user=by).order_by().first()
+    )
 
     lines = list(order.lines.select_related("product").order_by("position", "pk"))
     if not lines:
@@ -140,6 +150,9 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
             budget=membership.monthly_budget if membership else None,
             spent_before=spent,
         )
+        refusal = unmeetable(locked, needed)
+        if refusal:
+            raise OrderInvalid(refusal)
         ApprovalRequirement.objects.update_or_create(
             order=locked,
             defaults={
@@ -226,6 +239,21 @@ def order_cancel(*, order: Order, by, comment: str = "") -> Order:
     return order_transition(order=order, action="cancel", by=by, comment=comment)
 
 
+@transaction.atomic
+def order_remind_approvers(*, order: Order, now=None) -> OrderEvent:
+    """Note a reminder on the order's timeline and queue the emails for after commit."""
+    now = now or timezone.now()
+    waited = working_days_between(order.submitted_at, now)
+    event = order_event_add(
+        order=order,
+        kind="reminder",
+        by=None,
+        comment=f"Approvers reminded after {waited} working days.",
+    )
+    transaction.on_commit(lambda: approval_reminder_send.enqueue(order.pk, waited))
+    return event
+
+
 def order_ship(*, order: Order, by, comment: str = "") -> Order:
     return order_transition(order=order, action="ship", by=by, comment=comment)
 
@@ -239,6 +267,7 @@ __all__ = [
     "order_cancel",
     "order_edit",
     "order_reject",
+    "order_remind_approvers",
     "order_request_changes",
     "order_ship",
     "order_submit",

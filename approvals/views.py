@@ -12,7 +12,7 @@ from approvals.selectors import (
     still_needed,
 )
 from approvals.services import order_approve, order_reject, order_request_changes
-from approvals.workflow import TransitionNotAllowed, last_change
+from approvals.workflow import TransitionNotAllowed, actions_for, last_change
 from portal.accounts.permissions import require_role
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for
@@ -49,6 +49,10 @@ def _render_queue(request, *, bound=None, status=200):
     if request.htmx and request.htmx.target == "approval-queue":
         template += "#queue"
     return render(request, template, {"rows": rows}, status=status)
+
+
+def can_decide_now(user, order) -> bool:
+    return any(t.action in DECISIONS for t in actions_for(user, order))
 
 
 def _outcome(order) -> str:
@@ -103,9 +107,13 @@ def decide(request, number: str):
             return redirect("approvals") if in_queue else redirect("order-detail", number=number)
 
     order.refresh_from_db()
-    if order.status != OrderStatus.PENDING_APPROVAL:
-        # Decided by someone else meanwhile: say by whom, and give back what was typed.
-        news = f"{order.number} is {order.get_status_display().lower()} ({last_change(order)})."
+    if order.status != OrderStatus.PENDING_APPROVAL or not can_decide_now(request.user, order):
+        # Decided meanwhile, or no longer this user's to decide (a second click after
+        # approving): the form is not shown again, so say why and give back what was typed.
+        if order.status != OrderStatus.PENDING_APPROVAL:
+            news = f"{order.number} is {order.get_status_display().lower()} ({last_change(order)})."
+        else:
+            news = " ".join(form.non_field_errors()) or "You cannot decide this order now."
         typed = (form.data.get("comment") or "").strip()
         if typed:
             news += f" Your comment was not sent: “{typed}”"

@@ -204,7 +204,7 @@ def order_transition(
         cursor.execute("SELECT set_config('portal.order_transition', 'on', true)")
         Order.objects.filter(pk=locked.pk).update(status=target, version=F("version") + 1)
         cursor.execute("SELECT set_config('portal.order_transition', '', true)")
-    locked.refresh_from_db(fields=["status", "version", "updated_at"])
+    locked.refresh_from_db()
     event = order_event_add(
         order=locked,
         kind=action,

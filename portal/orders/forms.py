@@ -74,3 +74,7 @@ class CheckoutForm(forms.Form):
         if value and value < timezone.localdate():
             raise forms.ValidationError("The requested delivery date cannot be in the past.")
         return value
+
+
+class CancelForm(forms.Form):
+    comment = forms.CharField(label="Why (optional)", required=False, max_length=2000)

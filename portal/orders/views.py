@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
+from approvals.forms import DECISIONS as DECISION_CHOICES
 from approvals.forms import DecisionForm
 from approvals.selectors import approval_panel
 from approvals.services import Checkout, OrderInvalid, order_cancel, order_edit, order_submit
@@ -15,7 +16,13 @@ from approvals.workflow import TransitionNotAllowed, actions_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import product_for
 from portal.orders.filters import OrderFilter
-from portal.orders.forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
+from portal.orders.forms import (
+    AddToCartForm,
+    CancelForm,
+    CheckoutForm,
+    LineQuantityForm,
+    QuickOrderForm,
+)
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for, orders_visible_to, require_ordering
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
@@ -268,7 +275,7 @@ def order_list(request):
     return render(request, template, {"filter": order_filter, "table": table}, status=status)
 
 
-DECISIONS = {"approve", "reject", "request_changes"}
+DECISIONS = {action for action, _label in DECISION_CHOICES}
 
 
 def render_order_detail(request, order, *, decision_form=None, status=200):
@@ -305,8 +312,13 @@ def order_detail_view(request, number: str):
 @require_POST
 def order_cancel_view(request, number: str):
     order = order_for(request.user, number)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, f"Not cancelled: {' '.join(errors)}")
+        return render_order_detail(request, order, status=400)
     try:
-        order_cancel(order=order, by=request.user, comment=request.POST.get("comment", ""))
+        order_cancel(order=order, by=request.user, comment=form.cleaned_data["comment"])
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
         return render_order_detail(request, order, status=409)

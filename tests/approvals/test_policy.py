@@ -7,11 +7,11 @@ import pytest
 from approvals.models import ApprovalPolicy, ApprovalRequirement
 from approvals.policy import month_spend
 from approvals.selectors import still_needed
-from approvals.services import order_approve, order_cancel
+from approvals.services import OrderInvalid, order_approve, order_cancel
 from approvals.workflow import TransitionNotAllowed
 from portal.accounts.models import Company
 from portal.accounts.services import membership_set
-from portal.orders.models import OrderStatus
+from portal.orders.models import Order, OrderStatus
 from tests.approvals.conftest import ABOUT_200, AROUND_900, AROUND_3000, AROUND_7000, place, user
 
 pytestmark = pytest.mark.django_db
@@ -181,16 +181,26 @@ def test_cancelled_and_rejected_orders_free_the_budget():
     assert place("acme.buyer", ABOUT_200).status == S.APPROVED
 
 
-def test_an_approval_above_the_approvers_limit_counts_but_does_not_complete():
-    # given borealis.manager's limit is lowered to 2,500 USD
-    manager = user("borealis.manager")
+def borealis_approver(username: str, limit: str):
+    """Make ``username`` a Borealis approver with this approval limit (creating them if new)."""
+    from django.contrib.auth import get_user_model
+
+    person, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.com"}
+    )
     membership_set(
-        user=manager,
-        company=manager.membership.company,
+        user=person,
+        company=Company.objects.get(code="borealis"),
         is_buyer=True,
         is_approver=True,
-        approval_limit=Decimal("2500.00"),
+        approval_limit=Decimal(limit),
     )
+
+
+def test_an_approval_above_the_approvers_limit_counts_but_does_not_complete():
+    # given borealis.manager's limit is 2,500 USD and a director's is 10,000
+    borealis_approver("borealis.manager", "2500.00")
+    borealis_approver("borealis.director", "10000.00")
     # and borealis.buyer's 2,640.00 USD order needs one approval (over 2,000)
     order = place("borealis.buyer", (("DRILL-18V", 16),))
     assert order.status == S.PENDING_APPROVAL
@@ -203,9 +213,28 @@ def test_an_approval_above_the_approvers_limit_counts_but_does_not_complete():
     assert list(order.approvals.values_list("approver__username", "completed_order")) == [
         ("borealis.manager", False)
     ]
-    assert (
-        still_needed(order) == "1 more approval, by someone whose approval limit covers $2,640.00."
+    assert still_needed(order) == (
+        "1 more approval, by someone whose approval limit covers $2,640.00."
     )
+    assert approve(order, "borealis.director").status == S.APPROVED
+
+
+def test_an_order_nobody_could_approve_is_refused_at_submission():
+    # given Borealis' only approver may approve up to 2,500 USD
+    borealis_approver("borealis.manager", "2500.00")
+
+    # when borealis.buyer submits 2,640.00 USD, then they are told why it cannot go through
+    with pytest.raises(OrderInvalid, match=r"Nobody at Borealis Foods Inc\. can approve"):
+        place("borealis.buyer", (("DRILL-18V", 16),))
+    # and nothing was submitted: their cart still holds the lines
+    cart = Order.objects.get(buyer__username="borealis.buyer", number__isnull=True)
+    assert cart.status == S.DRAFT and cart.lines.count() == 1
+
+
+def test_a_company_admins_own_large_order_needs_another_admin():
+    # Acme has one company admin; an order of theirs over 5,000 has nobody to finish it
+    with pytest.raises(OrderInvalid, match="one of them by a company admin"):
+        place("acme.admin", AROUND_7000)
 
 
 def test_borealis_needs_one_approval_over_2000_only():

@@ -111,16 +111,34 @@ def test_an_order_is_due_two_working_days_after_its_submission():
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("empty_task_queue")
-def test_a_reminded_order_is_due_again_twenty_hours_later(committed):
-    # given an order that waited five days and has just been reminded
-    order = submitted_days_ago(place("acme.buyer", AROUND_3000), 5)
+def test_a_reminded_order_is_due_again_one_working_day_later(committed):
+    # given an order that waited since the Monday before and was reminded on Friday 10:00
+    order = submitted_back(place("acme.buyer", AROUND_3000), berlin(2026, 11, 9, 9, 0))
     with committed():
         remind()
     [event] = reminders(order)
+    OrderEvent.objects.filter(pk=event.pk).update(created_at=berlin(2026, 11, 13, 10, 0))
 
-    # then it is not due again 19 hours later, and due again after 20
-    assert orders_to_remind(now=event.created_at + timedelta(hours=19)) == []
-    assert orders_to_remind(now=event.created_at + timedelta(hours=20, seconds=1)) == [order]
+    # then it is not due over the weekend, and due again on Monday's run (a few hours slack)
+    assert orders_to_remind(now=berlin(2026, 11, 14, 10, 0)) == []
+    assert orders_to_remind(now=berlin(2026, 11, 16, 5, 59)) == []
+    assert orders_to_remind(now=berlin(2026, 11, 16, 6, 0)) == [order]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_task_queue")
+def test_an_order_nobody_can_decide_any_more_is_not_reminded(committed):
+    # given a waiting order whose only possible approvers lost their role since
+    from portal.accounts.services import membership_set
+
+    order = submitted_back(place("acme.buyer", AROUND_3000), berlin(2026, 11, 9, 9, 0))
+    assert orders_to_remind(now=berlin(2026, 11, 20, 10, 0)) == [order]
+    for username in ("acme.manager", "acme.admin"):
+        approver = user(username)
+        membership_set(user=approver, company=approver.membership.company, is_buyer=True)
+
+    # then the daily run leaves it alone rather than noting reminders nobody receives
+    assert orders_to_remind(now=berlin(2026, 11, 20, 10, 0)) == []
 
 
 # -- the daily command ----------------------------------------------------------------------

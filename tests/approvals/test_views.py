@@ -238,7 +238,7 @@ def test_the_queue_costs_the_same_queries_for_one_order_or_ten(django_assert_max
     with django_assert_max_num_queries(12) as one:
         manager.get("/approvals/")
     for _ in range(9):
-        place("acme.admin", AROUND_7000)
+        place("acme.admin", AROUND_3000)
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = manager.get("/approvals/")
     assert len(queued(response)) == 10
@@ -251,3 +251,33 @@ def test_the_company_admin_reads_the_approval_policy():
     assert "up to €1,000.00</td><td>none: approved on submission" in policy
     assert "above €1,000.00</td><td>1</td>" in policy
     assert "above €5,000.00</td><td>2, one of them by a company admin</td>" in policy
+
+
+def test_a_second_click_after_approving_says_why_without_javascript():
+    # given acme.manager approved a 6,916.00 order, which still waits for an admin
+    order = place("acme.buyer", AROUND_7000)
+    manager = signed_in("acme.manager")
+    assert decide(manager, order, "approve", queue=False).status_code == 302
+    order.refresh_from_db()
+
+    # when a second click (another tab) approves again, with a comment
+    response = decide(manager, order, "approve", "Still fine", queue=False)
+
+    # then the page says why, and gives back the comment
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "You have already approved this order: one approval per person." in html
+    assert "Your comment was not sent: “Still fine”" in html
+
+
+def test_a_cancel_comment_with_a_nul_character_is_a_400():
+    order = place("acme.buyer", AROUND_3000)
+
+    response = signed_in("acme.buyer").post(
+        f"/orders/{order.number}/cancel/", {"comment": "ordered\x00twice"}
+    )
+
+    assert response.status_code == 400
+    assert "Not cancelled" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == S.PENDING_APPROVAL

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from approvals.reminders import order_remind_approvers, orders_to_remind
+from approvals.reminders import orders_to_remind
+from approvals.services import order_remind_approvers
 
 
 class Command(BaseCommand):
