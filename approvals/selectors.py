@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
@@ -48,16 +49,29 @@ def _standing_prefetch() -> Prefetch:
     )
 
 
-def approval_queue(user) -> list[QueueRow]:
-    """The user's queue, oldest first, in a fixed number of queries."""
-    membership = membership_of(user)
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    page: Page  # for the count and the links to older and newer orders
+
+
+def approval_queue(user, page: str | int | None = 1) -> QueuePage:
+    """One page of the user's queue, oldest first, in a fixed number of queries.
+
+    A page number out of range gives the last page, as a list the user just emptied would.
+    """
     orders = (
         awaiting_decision_by(user)
         .select_related("buyer", "company", "approval_requirement")
         .prefetch_related(_standing_prefetch())
         .order_by("submitted_at", "pk")
     )
-    return [queue_row(order, membership) for order in orders]
+    shown = Paginator(orders, QUEUE_PAGE_SIZE).get_page(page)
+    membership = membership_of(user)
+    return QueuePage([queue_row(order, membership) for order in shown], shown)
 
 
 def queue_row(order: Order, membership) -> QueueRow:

@@ -38,17 +38,18 @@ def queue(request):
 
 def _render_queue(request, *, bound=None, status=200):
     bound = bound or {}
+    queue = approval_queue(request.user, request.GET.get("page") or request.POST.get("page"))
     rows = [
         {
             "row": row,
             "form": bound.get(row.order.pk) or DecisionForm(initial={"version": row.order.version}),
         }
-        for row in approval_queue(request.user)
+        for row in queue.rows
     ]
     template = "approvals/queue.html"
     if request.htmx and request.htmx.target == "approval-queue":
         template += "#queue"
-    return render(request, template, {"rows": rows}, status=status)
+    return render(request, template, {"rows": rows, "page": queue.page}, status=status)
 
 
 def can_decide_now(user, order) -> bool:

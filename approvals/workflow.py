@@ -127,7 +127,16 @@ def actions_for(user, order: Order) -> list[Transition]:
     """The transitions this user may take on this order now (for buttons)."""
     if not user.is_authenticated:
         return []
-    return [t for t in TRANSITIONS if t.source == order.status and t.guard(user, order) is None]
+    refusals: dict[Guard, str | None] = {}  # approve, reject and request changes share a guard
+    allowed = []
+    for transition in TRANSITIONS:
+        if transition.source != order.status:
+            continue
+        if transition.guard not in refusals:
+            refusals[transition.guard] = transition.guard(user, order)
+        if refusals[transition.guard] is None:
+            allowed.append(transition)
+    return allowed
 
 
 def last_change(order: Order, after_version: int | None = None) -> str:

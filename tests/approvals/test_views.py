@@ -281,3 +281,41 @@ def test_a_cancel_comment_with_a_nul_character_is_a_400():
     assert "Not cancelled" in response.content.decode()
     order.refresh_from_db()
     assert order.status == S.PENDING_APPROVAL
+
+
+def test_a_long_queue_is_paged_oldest_first():
+    # given 52 orders waiting for acme.manager (two more than a page)
+    from approvals.selectors import QUEUE_PAGE_SIZE
+
+    placed = [place("acme.admin", AROUND_3000).number for _ in range(QUEUE_PAGE_SIZE + 2)]
+    manager = signed_in("acme.manager")
+
+    # when they open the queue and then its second page
+    first = manager.get("/approvals/")
+    second = manager.get("/approvals/", {"page": "2"})
+
+    # then the first page holds the oldest 50, the second the rest, and the count says 52
+    assert queued(first) == placed[:QUEUE_PAGE_SIZE]
+    assert queued(second) == placed[QUEUE_PAGE_SIZE:]
+    assert 'data-testid="queue-count">52<' in first.content.decode()
+    assert "Orders 51–52 of 52" in second.content.decode()
+    # and a page that does not exist shows the last one rather than an error
+    assert queued(manager.get("/approvals/", {"page": "99"})) == placed[QUEUE_PAGE_SIZE:]
+    assert manager.get("/approvals/", {"page": "x"}).status_code == 200
+
+
+def test_the_order_page_and_dashboards_cost_a_fixed_number_of_queries(
+    django_assert_max_num_queries,
+):
+    # given a 6,916.00 order with one approval and a decision form for acme.admin
+    order = place("acme.buyer", AROUND_7000)
+    order_approve(order=order, by=user("acme.manager"), expected_version=order.version)
+    admin, buyer = signed_in("acme.admin"), signed_in("acme.buyer")
+
+    # then each page costs at most this many queries (session, user and membership included)
+    with django_assert_max_num_queries(14):
+        assert admin.get(f"/orders/{order.number}/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert admin.get("/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert buyer.get("/").status_code == 200
