@@ -136,3 +136,8 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.kind} {self.from_status}→{self.to_status}"
+
+    @property
+    def kind_label(self) -> str:
+        """'Request changes' for ``request_changes``: the action as the timeline names it."""
+        return self.kind.replace("_", " ").capitalize()

@@ -184,3 +184,14 @@ def test_replaying_the_first_submit_does_not_resubmit_a_reopened_order():
     assert replay.status_code == 400
     order.refresh_from_db()
     assert order.status == S.DRAFT
+
+
+def test_the_timeline_names_a_request_for_changes_in_words():
+    order = place("acme.buyer", AROUND_3000)
+    order_request_changes(
+        order=order, by=user("acme.manager"), expected_version=order.version, comment="Fewer"
+    )
+
+    html = signed_in("acme.buyer").get(f"/orders/{order.number}/").content.decode()
+
+    assert "acme.manager: Request changes → draft · “Fewer”" in html
