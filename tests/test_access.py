@@ -141,6 +141,13 @@ ROUTES: dict[str, Route] = {
         method="post",
         foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/lines/999999/",
     ),
+    "order-add-lines": Route(
+        lambda p: f"/orders/{ORDERS['acme']}/add/",
+        {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 409},
+        method="post",
+        foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/add/",
+        extra={"lines": "NUT-M8, 2"},
+    ),
     "order-submit": Route(
         lambda p: f"/orders/{ORDERS['acme']}/submit/",
         {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 409},

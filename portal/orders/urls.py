@@ -14,5 +14,6 @@ urlpatterns = [
     path("orders/<str:number>/reorder/", views.order_reorder_view, name="order-reorder"),
     path("orders/<str:number>/edit/", views.order_edit_view, name="order-edit"),
     path("orders/<str:number>/lines/<int:line_id>/", views.order_line_update, name="order-line"),
+    path("orders/<str:number>/add/", views.order_add_lines, name="order-add-lines"),
     path("orders/<str:number>/submit/", views.order_resubmit, name="order-submit"),
 ]

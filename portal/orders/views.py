@@ -52,7 +52,14 @@ def _safe_next(request, default: str) -> str:
 
 
 def _render_cart(
-    request, cart, *, checkout_form=None, line_forms=None, line_errors=None, status=200
+    request,
+    cart,
+    *,
+    checkout_form=None,
+    line_forms=None,
+    line_errors=None,
+    add_lines="",
+    status=200,
 ):
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
@@ -93,6 +100,7 @@ def _render_cart(
             "quote": priced,
             "checkout_form": checkout_form,
             "can_submit": bool(rows) and priced.is_valid,
+            "add_lines": add_lines,
             "submit_url": reverse("order-submit", args=[cart.number])
             if cart.number
             else reverse("cart-submit"),
@@ -376,6 +384,32 @@ def _reopened_draft(request, number: str):
 def order_line_update(request, number: str, line_id: int):
     order, refused = _reopened_draft(request, number)
     return refused or _draft_line_update(request, order, line_id)
+
+
+@login_required
+@require_POST
+def order_add_lines(request, number: str):
+    """Add products to a reopened order: lines of ``SKU, quantity``, as in quick order."""
+    order, refused = _reopened_draft(request, number)
+    if refused:
+        return refused
+    text = request.POST.get("lines", "")
+    result = parse_quick_order(text) if text.strip() else None
+    if result is None or result.error:
+        messages.error(request, result.error if result else "Type at least one SKU, quantity.")
+        return _render_cart(request, order, add_lines=text, status=400)
+    if result.valid:
+        cart_add_many(
+            cart=order, items=[(row.product, row.quantity) for row in result.valid], by=request.user
+        )
+    if result.invalid:
+        for row in result.invalid:
+            messages.error(request, f"Line {row.line_no} “{row.text}”: {' '.join(row.errors)}")
+        return _render_cart(request, order, add_lines=result.invalid_text, status=400)
+    messages.success(
+        request, f"Added {len(result.valid)} line{'s' if len(result.valid) != 1 else ''}."
+    )
+    return redirect("order-edit", number=number)
 
 
 @login_required

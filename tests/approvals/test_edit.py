@@ -195,3 +195,35 @@ def test_the_timeline_names_a_request_for_changes_in_words():
     html = signed_in("acme.buyer").get(f"/orders/{order.number}/").content.decode()
 
     assert "acme.manager: Request changes → draft · “Fewer”" in html
+
+
+def test_a_reopened_order_takes_new_products_and_keeps_bad_lines_to_fix():
+    # given acme.buyer reopened their pending order
+    order = place("acme.buyer", AROUND_3000)
+    order_edit(order=order, by=user("acme.buyer"))
+    buyer = signed_in("acme.buyer")
+
+    # when they add a good line and a bad one
+    response = buyer.post(f"/orders/{order.number}/add/", {"lines": "NUT-M8, 20\nNOPE-1, 3"})
+
+    # then the good one is on the order, and the bad one stays typed with its reason
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert order.lines.filter(product__sku="NUT-M8", quantity=20).exists()
+    assert "Unknown SKU" in html
+    assert ">NOPE-1, 3</textarea>" in html
+
+    # and a clean addition goes back to the editor
+    again = buyer.post(f"/orders/{order.number}/add/", {"lines": "GLOVE-L, 24"})
+    assert again.status_code == 302
+    assert again["Location"] == f"/orders/{order.number}/edit/"
+    assert order.lines.count() == 4
+
+
+def test_products_cannot_be_added_to_a_pending_order():
+    order = place("acme.buyer", AROUND_3000)
+
+    response = signed_in("acme.buyer").post(f"/orders/{order.number}/add/", {"lines": "NUT-M8, 2"})
+
+    assert response.status_code == 409
+    assert not order.lines.filter(product__sku="NUT-M8").exists()
