@@ -198,6 +198,12 @@ def test_buyer_edits_a_pending_order_and_submits_it_again(page, portal):
     expect(page.get_by_test_id("subtotal")).to_have_text("€2,984.80")  # 2,380.00 + 604.80
     expect(page).to_have_url(f"{portal}/orders/{number}/edit/")
 
+    # And add 20 boxes of nuts to it (86.40).
+    page.get_by_label("Add products").fill("NUT-M8, 20")
+    page.get_by_role("button", name="Add to order").click()
+    expect(page.get_by_role("status")).to_contain_text("Added 1 line.")
+    expect(page.get_by_test_id("subtotal")).to_have_text("€3,071.20")
+
     # And submit it again: the same order waits for approval afresh, at its new total.
     page.get_by_role("button", name="Submit order again").click()
     expect(page).to_have_url(f"{portal}/orders/{number}/")
@@ -208,6 +214,6 @@ def test_buyer_edits_a_pending_order_and_submits_it_again(page, portal):
     expect(given.first.locator("s")).to_have_text("Approved by acme.manager")
     expect(given.first).to_contain_text("(no longer counts: order edited)")
     expect(page.get_by_test_id("approval-outstanding")).to_have_text(
-        "Still needs 1 more approval, by someone whose approval limit covers €2,984.80."
+        "Still needs 1 more approval, by someone whose approval limit covers €3,071.20."
     )
     expect(page.get_by_test_id("timeline")).to_contain_text("acme.buyer: Edit → draft")
