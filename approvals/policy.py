@@ -96,6 +96,13 @@ def may_give_last(membership: Membership | None, order: Order, requirement) -> b
     return limit is None or order.subtotal <= limit
 
 
+def _who_may_complete(order: Order, requirement) -> str:
+    """The people whose approval an order still needs, in words."""
+    if requirement.last_by_company_admin:
+        return "a company admin"
+    return f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
+
+
 def deciders_for(order: Order) -> list[Membership]:
     """The company's active approvers and admins other than the order's buyer."""
     return list(
@@ -118,11 +125,7 @@ def unmeetable(order: Order, requirement: Requirement) -> str | None:
     ):
         return None
     plural = "s" if requirement.approvals != 1 else ""
-    who = (
-        "a company admin"
-        if requirement.last_by_company_admin
-        else f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
-    )
+    who = _who_may_complete(order, requirement)
     return (
         f"Nobody at {order.company.legal_name} can approve this order: it needs "
         f"{requirement.approvals} approval{plural} by people other than its buyer, one of them "
@@ -153,11 +156,7 @@ def outstanding(order: Order, requirement: ApprovalRequirement, standing: list[A
     if any(a.with_authority for a in standing):
         return f"{needed} more approval{'s' if needed != 1 else ''}."
     needed = max(needed, 1)
-    who = (
-        "a company admin"
-        if requirement.last_by_company_admin
-        else f"someone whose approval limit covers {format_money(order.subtotal, order.currency)}"
-    )
+    who = _who_may_complete(order, requirement)
     if needed == 1:
         return f"1 more approval, by {who}."
     return f"{needed} more approvals, one of them by {who}."

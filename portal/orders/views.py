@@ -361,22 +361,23 @@ def order_edit_view(request, number: str):
         return redirect("order-edit", number=number)
     if order.status == OrderStatus.PENDING_APPROVAL:
         return render(request, "orders/edit_confirm.html", {"order": order})
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request, f"Order {number} is {order.get_status_display().lower()}: it cannot be edited."
-        )
-        return render_order_detail(request, order, status=409)
-    return _render_cart(request, order)
+    return _refused_unless_draft(request, order) or _render_cart(request, order)
+
+
+def _refused_unless_draft(request, order):
+    """The order page with a 409 when the order is not a draft its buyer can edit."""
+    if order.status == OrderStatus.DRAFT:
+        return None
+    messages.error(
+        request,
+        f"Order {order.number} is {order.get_status_display().lower()}: it cannot be edited.",
+    )
+    return render_order_detail(request, order, status=409)
 
 
 def _reopened_draft(request, number: str):
     order = _placed_by_user(request, number)
-    if order.status != OrderStatus.DRAFT:
-        messages.error(
-            request, f"Order {number} is {order.get_status_display().lower()}: it cannot be edited."
-        )
-        return order, render_order_detail(request, order, status=409)
-    return order, None
+    return order, _refused_unless_draft(request, order)
 
 
 @login_required
