@@ -24,8 +24,12 @@ def _clean_cache():
 DEMO_PRODUCTS_PER_CATEGORY = 15
 
 
-def load_demo() -> None:
-    """The demo data of SPEC section 9 with a small generated catalog; a no-op when present."""
+def load_demo(*, orders: bool = False) -> None:
+    """The demo data with a small generated catalog; a no-op when present.
+
+    Without ``orders`` the demo's order history is left out: most tests count and list
+    the orders they place themselves.
+    """
     import io
 
     from django.contrib.auth import get_user_model
@@ -35,6 +39,7 @@ def load_demo() -> None:
         call_command(
             "seed_demo",
             products_per_category=DEMO_PRODUCTS_PER_CATEGORY,
+            orders=orders,
             stdout=io.StringIO(),
         )
 
@@ -48,6 +53,36 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(django_db_blocker):
-    """The demo personas, companies and catalog (see seed_demo)."""
+    """The demo personas, companies, catalog, prices and stock (see portal.demo)."""
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture
+def demo_with_orders(django_db_blocker):
+    """The whole demo, its order history included, as ``make run`` shows it."""
+    with django_db_blocker.unblock():
+        load_demo(orders=True)
+
+
+DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def _stock_ledger_balances(request):
+    """Every scenario that touches the database ends with the stock ledger in balance:
+    each stock level equals the sum of its movements (``manage.py check_stock_ledger``)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in DB_FIXTURES
+    )
+    if not uses_db:
+        yield
+        return
+    # Set the database up first, so that this check runs before it is rolled back.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    import io
+
+    from django.core.management import call_command
+
+    call_command("check_stock_ledger", stdout=io.StringIO())

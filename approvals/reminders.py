@@ -6,7 +6,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from approvals.notifications import approvers_waiting
-from portal.orders.models import Order, OrderStatus
+from portal.orders.models import Order, OrderEventKind, OrderStatus
 
 REMIND_AFTER_WORKING_DAYS = 2
 # Reminded again one working day after the last reminder; a daily run that starts a little
@@ -44,7 +44,9 @@ def orders_to_remind(now: datetime | None = None) -> list[Order]:
     pending = (
         Order.objects.filter(status=OrderStatus.PENDING_APPROVAL)
         .select_related("company", "buyer")
-        .annotate(last_reminder=Max("events__created_at", filter=Q(events__kind="reminder")))
+        .annotate(
+            last_reminder=Max("events__created_at", filter=Q(events__kind=OrderEventKind.REMINDER))
+        )
         .order_by("submitted_at", "pk")
     )
     return [

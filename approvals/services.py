@@ -25,8 +25,9 @@ from approvals.workflow import (
     order_transition,
     standing_approvals,
 )
+from inventory.services import InsufficientStock, StockError
 from portal.accounts.models import Address, Membership
-from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus
 from portal.orders.services import order_event_add, order_number_next
 from pricing.engine import quote
 
@@ -155,7 +156,15 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
         )
         return OrderStatus.APPROVED if needed.approvals == 0 else OrderStatus.PENDING_APPROVAL
 
-    return order_transition(order=order, action="submit", by=by, effect=hand_to_policy)
+    try:
+        return order_transition(order=order, action="submit", by=by, effect=hand_to_policy)
+    except InsufficientStock as short:
+        by_product = {line.product_id: line.pk for line in lines}
+        raise OrderInvalid(
+            str(short), {by_product[s.product_id]: [str(s)] for s in short.shortages}
+        ) from None
+    except StockError as error:
+        raise OrderInvalid(str(error)) from None
 
 
 def _snapshot_save(lines: list[OrderLine]) -> None:
@@ -259,7 +268,7 @@ def order_remind_approvers(*, order: Order, now=None) -> OrderEvent:
     waited = working_days_between(order.submitted_at, now)
     event = order_event_add(
         order=order,
-        kind="reminder",
+        kind=OrderEventKind.REMINDER,
         by=None,
         comment=f"Approvers reminded after {waited} working days.",
     )
@@ -268,6 +277,11 @@ def order_remind_approvers(*, order: Order, now=None) -> OrderEvent:
 
 
 def order_ship(*, order: Order, by, comment: str = "") -> Order:
+    """The order leaves the warehouse: its reserved stock is consumed (the table's stock step).
+
+    Invoicing belongs here: an ``effect`` that issues the order's invoice runs in this same
+    transaction, so an order is never shipped without its invoice, nor invoiced unshipped.
+    """
     return order_transition(order=order, action="ship", by=by, comment=comment)
 
 

@@ -7,6 +7,7 @@ to which, and who may take it. Nothing else writes ``Order.status``: a database 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -16,7 +17,9 @@ from approvals.models import Approval
 from approvals.notifications import notify_on_commit
 from approvals.policy import refusal_to_decide
 from inventory.permissions import warehouses_visible_to
-from portal.orders.models import Order, OrderEvent, OrderStatus
+from inventory.selectors import warehouse_of
+from inventory.services import StockError, stock_release, stock_reserve, stock_ship
+from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from portal.orders.services import order_event_add
 
 S = OrderStatus
@@ -65,6 +68,15 @@ def ships_it(user, order: Order) -> str | None:
     return None
 
 
+class Stock(StrEnum):
+    """What a transition does to the stock the order holds in its company's warehouse."""
+
+    KEEP = "keep"
+    RESERVE = "reserve"  # every line, or nothing (InsufficientStock)
+    RELEASE = "release"  # back to available
+    SHIP = "ship"  # out of the warehouse: on hand and reserved go down
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -74,6 +86,7 @@ class Transition:
     label: str
     # What the person must write to take this action ("" = nothing required).
     comment_required: str = ""
+    stock: Stock = Stock.KEEP
 
     @property
     def target(self) -> str:
@@ -82,12 +95,27 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     # The policy decides whether a submitted order waits for approval.
-    Transition("submit", S.DRAFT, (S.PENDING_APPROVAL, S.APPROVED), placed_it, "Submit order"),
+    Transition(
+        "submit",
+        S.DRAFT,
+        (S.PENDING_APPROVAL, S.APPROVED),
+        placed_it,
+        "Submit order",
+        stock=Stock.RESERVE,
+    ),
     # An approval that does not complete the order leaves it pending.
     Transition(
         "approve", S.PENDING_APPROVAL, (S.PENDING_APPROVAL, S.APPROVED), decides_it, "Approve"
     ),
-    Transition("reject", S.PENDING_APPROVAL, (S.REJECTED,), decides_it, "Reject", "a reason"),
+    Transition(
+        "reject",
+        S.PENDING_APPROVAL,
+        (S.REJECTED,),
+        decides_it,
+        "Reject",
+        "a reason",
+        stock=Stock.RELEASE,
+    ),
     Transition(
         "request_changes",
         S.PENDING_APPROVAL,
@@ -95,25 +123,27 @@ TRANSITIONS: tuple[Transition, ...] = (
         decides_it,
         "Request changes",
         "a comment saying what to change",
+        stock=Stock.RELEASE,
     ),
-    Transition("edit", S.PENDING_APPROVAL, (S.DRAFT,), placed_it, "Edit order"),
+    Transition(
+        "edit", S.PENDING_APPROVAL, (S.DRAFT,), placed_it, "Edit order", stock=Stock.RELEASE
+    ),
+    # A draft holds no stock: it gave its reservation back when it was reopened.
     Transition("cancel", S.DRAFT, (S.CANCELLED,), placed_it, "Cancel order"),
-    Transition("cancel", S.PENDING_APPROVAL, (S.CANCELLED,), placed_it, "Cancel order"),
-    Transition("cancel", S.APPROVED, (S.CANCELLED,), placed_it, "Cancel order"),
-    Transition("ship", S.APPROVED, (S.SHIPPED,), ships_it, "Mark shipped"),
+    Transition(
+        "cancel", S.PENDING_APPROVAL, (S.CANCELLED,), placed_it, "Cancel order", stock=Stock.RELEASE
+    ),
+    Transition(
+        "cancel", S.APPROVED, (S.CANCELLED,), placed_it, "Cancel order", stock=Stock.RELEASE
+    ),
+    Transition("ship", S.APPROVED, (S.SHIPPED,), ships_it, "Mark shipped", stock=Stock.SHIP),
 )
 ACTIONS = frozenset(t.action for t in TRANSITIONS)
 
-# How the timeline and messages say what happened.
-PAST_TENSE = {
-    "submit": "submitted",
-    "approve": "approved",
-    "reject": "rejected",
-    "request_changes": "sent back for changes",
-    "edit": "reopened for editing",
-    "cancel": "cancelled",
-    "ship": "shipped",
-}
+
+def past_tense(kind: str) -> str:
+    """'sent back for changes' for ``request_changes``: the timeline's words, in a sentence."""
+    return OrderEventKind(kind).label.lower()
 
 
 def transition_for(order: Order, action: str) -> Transition | None:
@@ -141,7 +171,7 @@ def actions_for(user, order: Order) -> list[Transition]:
 
 def last_change(order: Order, after_version: int | None = None) -> str:
     """'rejected by acme.admin at 14:02': who moved the order last (after a version)."""
-    events = OrderEvent.objects.filter(order=order).exclude(kind="reminder")
+    events = OrderEvent.objects.filter(order=order, kind__in=ACTIONS)
     if after_version is not None:
         events = events.filter(order_version__gt=after_version)
         event = events.select_related("actor").order_by("pk").first()
@@ -150,7 +180,7 @@ def last_change(order: Order, after_version: int | None = None) -> str:
     if event is None:
         return ""
     when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
-    return f"{PAST_TENSE.get(event.kind, event.kind)} by {display_name(event.actor)} at {when}"
+    return f"{past_tense(event.kind)} by {display_name(event.actor)} at {when}"
 
 
 def _refuse_stale(order: Order, action: str, expected_version: int | None) -> None:
@@ -168,7 +198,7 @@ def _refuse_stale(order: Order, action: str, expected_version: int | None) -> No
         raise TransitionNotAllowed(
             f"Order {order.number or ''} is {state}"
             + (f" ({change})" if change else "")
-            + f": it cannot be {PAST_TENSE.get(action, action)} now."
+            + f": it cannot be {past_tense(action)} now."
         )
 
 
@@ -205,6 +235,7 @@ def order_transition(
     if transition.comment_required and not comment:
         raise TransitionNotAllowed(f"{transition.label} needs {transition.comment_required}.")
 
+    stock_note = _move_stock(locked, transition.stock, by)
     target = effect(locked) if effect else transition.target
     if target not in transition.targets:
         raise TransitionNotAllowed(f"{action} cannot lead to {target}.")
@@ -222,5 +253,43 @@ def order_transition(
         from_status=transition.source,
         to_status=target,
     )
+    if stock_note:
+        order_event_add(order=locked, by=by, **stock_note)
     notify_on_commit(event)
     return locked
+
+
+def _move_stock(order: Order, step: Stock, by) -> dict | None:
+    """Carry out a transition's stock step; returns the timeline event that records it."""
+    if step == Stock.KEEP:
+        return None
+    if step == Stock.RESERVE:
+        warehouse = warehouse_of(order.company)
+        if warehouse is None:
+            raise StockError(
+                f"No warehouse supplies {order.company.legal_name} yet, so nothing can be "
+                "reserved. Please contact us."
+            )
+        lines = [(line.product, line.quantity) for line in order.lines.select_related("product")]
+        moved = stock_reserve(order=order, warehouse=warehouse, lines=lines, by=by)
+        return {
+            "kind": OrderEventKind.STOCK_RESERVED,
+            "comment": f"{_units(moved)} in {warehouse.code}",
+        }
+    if step == Stock.RELEASE:
+        moved = stock_release(order=order, by=by)
+        if not moved:
+            return None
+        return {
+            "kind": OrderEventKind.STOCK_RELEASED,
+            "comment": f"{_units(moved)} back to {moved[0].stock.warehouse.code}",
+        }
+    stock_ship(order=order, by=by)
+    return None
+
+
+def _units(movements) -> str:
+    """'3 lines, 42 units' for the timeline."""
+    units = sum(abs(m.reserved_change) for m in movements)
+    lines = len(movements)
+    return f"{lines} line{'s' if lines != 1 else ''}, {units} unit{'s' if units != 1 else ''}"

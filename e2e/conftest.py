@@ -11,7 +11,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
-DEMO_PASSWORD = "portal-demo"
+from portal.demo import DEMO_PASSWORD
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,7 +38,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def portal(live_server, transactional_db, demo, page):
+def portal(live_server, transactional_db, demo_with_orders, page):
     """The live portal with the demo data; returns its base URL.
 
     Fails the journey on any browser console error: a blocked script or style (CSP), a

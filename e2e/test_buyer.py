@@ -216,4 +216,6 @@ def test_buyer_edits_a_pending_order_and_submits_it_again(page, portal):
     expect(page.get_by_test_id("approval-outstanding")).to_have_text(
         "Still needs 1 more approval, by someone whose approval limit covers €3,071.20."
     )
-    expect(page.get_by_test_id("timeline")).to_contain_text("acme.buyer: Edit → draft")
+    expect(page.get_by_test_id("timeline")).to_contain_text(
+        "acme.buyer: Reopened for editing → Draft"
+    )

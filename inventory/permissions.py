@@ -4,7 +4,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from inventory.models import Warehouse
+from inventory.models import StockLevel, Warehouse
+from portal.accounts.models import StaffRole
+from portal.accounts.permissions import require_role
+from portal.catalog.models import Product
+from portal.orders.models import Order, OrderStatus
+
+
+def require_warehouse_staff(user) -> None:
+    """403 unless the user works in a warehouse."""
+    require_role(user, StaffRole.WAREHOUSE.value)
 
 
 def warehouses_visible_to(user) -> QuerySet[Warehouse]:
@@ -22,3 +31,44 @@ def warehouse_for(user, code: str) -> Warehouse:
         return warehouses_visible_to(user).get(code=code)
     except Warehouse.DoesNotExist:
         raise Http404("No such warehouse.") from None
+
+
+def stock_visible_to(user) -> QuerySet[StockLevel]:
+    """Stock levels of the user's warehouses."""
+    return StockLevel.objects.filter(warehouse__in=warehouses_visible_to(user))
+
+
+def stock_for(user, code: str, sku: str) -> StockLevel:
+    """The level of ``sku`` in warehouse ``code`` if the user works there, or 404.
+
+    A product the warehouse has never held gives an empty, unsaved level: receiving it
+    is how a warehouse starts to stock it.
+    """
+    warehouse = warehouse_for(user, code)
+    try:
+        product = Product.objects.get(sku=sku)
+    except Product.DoesNotExist:
+        raise Http404("No such product.") from None
+    level = StockLevel.objects.filter(warehouse=warehouse, product=product).first()
+    return level or StockLevel(warehouse=warehouse, product=product)
+
+
+def orders_fulfilled_by(user) -> QuerySet[Order]:
+    """Approved and shipped orders of the companies the user's warehouses supply."""
+    return Order.objects.filter(
+        status__in=(OrderStatus.APPROVED, OrderStatus.SHIPPED),
+        company__supply__warehouse__in=warehouses_visible_to(user),
+    )
+
+
+def orders_to_pick(user) -> QuerySet[Order]:
+    """Approved orders waiting to be picked and shipped from the user's warehouses."""
+    return orders_fulfilled_by(user).filter(status=OrderStatus.APPROVED)
+
+
+def order_to_pick_for(user, number: str) -> Order:
+    """One approved or shipped order of the user's warehouses, or 404."""
+    try:
+        return orders_fulfilled_by(user).select_related("company", "buyer").get(number=number)
+    except Order.DoesNotExist:
+        raise Http404("No such order to pick.") from None

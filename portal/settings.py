@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "pricing",
     "inventory",
     "approvals",
+    # The project at the top of the house: the demo seed that uses every app.
+    "portal",
 ]
 
 MIDDLEWARE = [

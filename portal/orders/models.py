@@ -117,6 +117,27 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku or self.product_id}"
 
 
+class OrderEventKind(models.TextChoices):
+    """What an order's timeline can say, and the words it says it in."""
+
+    SUBMIT = "submit", "Submitted"
+    APPROVE = "approve", "Approved"
+    REJECT = "reject", "Rejected"
+    REQUEST_CHANGES = "request_changes", "Sent back for changes"
+    EDIT = "edit", "Reopened for editing"
+    CANCEL = "cancel", "Cancelled"
+    SHIP = "ship", "Shipped"
+    REMINDER = "reminder", "Approvers reminded"
+    STOCK_RESERVED = "stock_reserved", "Reserved stock"
+    STOCK_RELEASED = "stock_released", "Released stock"
+
+
+# Events whose comment the portal wrote (a fact), not a person (their words).
+NOTE_KINDS = frozenset(
+    {OrderEventKind.REMINDER, OrderEventKind.STOCK_RESERVED, OrderEventKind.STOCK_RELEASED}
+)
+
+
 class OrderEvent(models.Model):
     """Append-only timeline of an order: who did what, when, from which state to which."""
 
@@ -124,9 +145,9 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    kind = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=30, choices=OrderEventKind)
+    from_status = models.CharField(max_length=20, blank=True, choices=OrderStatus)
+    to_status = models.CharField(max_length=20, blank=True, choices=OrderStatus)
     comment = models.TextField(blank=True)
     order_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,6 +159,14 @@ class OrderEvent(models.Model):
         return f"{self.order} {self.kind} {self.from_status}→{self.to_status}"
 
     @property
-    def kind_label(self) -> str:
-        """'Request changes' for ``request_changes``: the action as the timeline names it."""
-        return self.kind.replace("_", " ").capitalize()
+    def is_note(self) -> bool:
+        return self.kind in NOTE_KINDS
+
+    @property
+    def new_status_label(self) -> str:
+        """The state the event led to, when the event's own words do not say it already
+        ("Submitted → Pending approval", but not "Rejected → Rejected")."""
+        if not self.to_status or self.to_status == self.from_status:
+            return ""
+        label = OrderStatus(self.to_status).label
+        return "" if label == self.get_kind_display() else label

@@ -18,14 +18,9 @@ AROUND_7000 = (("DRILL-18V", 20), ("BOLT-M8-50", 450))  # 6,916.00: two, last by
 ABOUT_200 = (("BOLT-M8-50", 20),)  # 214.20
 
 
-@pytest.fixture(autouse=True)
-def _without_order_history(no_order_history):
-    """Budgets and queues count the orders placed: these tests start from none."""
-
-
 @pytest.fixture
-def empty_task_queue(no_order_history):
-    """The demo seed queued emails for its own orders; tests that count emails start empty."""
+def empty_task_queue(db):
+    """Tests that count emails start from an empty task queue."""
     DBTaskResult.objects.all().delete()
 
 

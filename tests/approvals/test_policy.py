@@ -35,7 +35,10 @@ def test_900_is_approved_on_submission():
     assert requirement.reasons == [
         "Within the company's approval-free amount and the buyer's budget."
     ]
-    assert list(order.events.values_list("kind", "to_status")) == [("submit", "approved")]
+    assert list(order.events.values_list("kind", "to_status")) == [
+        ("submit", "approved"),
+        ("stock_reserved", ""),
+    ]
 
 
 def test_3000_needs_the_manager():

@@ -14,7 +14,9 @@ from approvals.services import (
     order_submit,
 )
 from approvals.workflow import TRANSITIONS, TransitionNotAllowed, order_transition
-from portal.orders.models import Order, OrderEvent, OrderStatus
+from inventory.models import StockLevel
+from inventory.services import reserved_for
+from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from tests.approvals.conftest import place, user
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +51,14 @@ ALLOWED = {
 }
 
 CASES = [(state, action, role) for state in STATES for action in ACTIONS for role in ROLES]
+# An order holds its lines' stock while it waits for approval and once approved.
+HOLDS_STOCK = {S.PENDING_APPROVAL, S.APPROVED}
+DRILLS = 10
 
 
 def order_in(state: str) -> Order:
     """acme.buyer's 1,190.00 order (one approval needed), brought to ``state`` by the services."""
-    order = place("acme.buyer", (("DRILL-18V", 10),), po="PO-TABLE")
+    order = place("acme.buyer", (("DRILL-18V", DRILLS),), po="PO-TABLE")
     assert order.status == S.PENDING_APPROVAL
     manager = user("acme.manager")
     if state == S.DRAFT:
@@ -98,6 +103,14 @@ def take(action: str, order: Order, by) -> Order:
     return order_ship(order=order, by=by)
 
 
+def held(order: Order) -> int:
+    return sum(reserved_for(order).values())
+
+
+def drills_on_hand() -> int:
+    return StockLevel.objects.get(warehouse__code="NORTH", product__sku="DRILL-18V").on_hand
+
+
 def test_the_table_declares_every_allowed_transition_and_no_other():
     declared = {(t.source, t.action) for t in TRANSITIONS}
     assert declared == set(ALLOWED)
@@ -110,6 +123,9 @@ def test_state_action_role(state, action, role):
     # given acme.buyer's order in `state`
     order = order_in(state)
     events_before = OrderEvent.objects.filter(order=order).count()
+    last_event = OrderEvent.objects.filter(order=order).latest("pk").pk
+    held_before, on_hand_before = held(order), drills_on_hand()
+    assert held_before == (DRILLS if state in HOLDS_STOCK else 0)
     by = user(ROLES[role])
     allowed_roles, leads_to = ALLOWED.get((state, action), (set(), None))
 
@@ -117,7 +133,7 @@ def test_state_action_role(state, action, role):
         # when someone allowed takes the action, then the order moves and one event says so
         moved = take(action, order, by)
         assert moved.status == leads_to
-        event = OrderEvent.objects.filter(order=order).latest("pk")
+        event, *stock_events = OrderEvent.objects.filter(order=order, pk__gt=last_event)
         assert (event.kind, event.from_status, event.to_status, event.actor) == (
             action,
             state,
@@ -125,7 +141,18 @@ def test_state_action_role(state, action, role):
             by,
         )
         assert event.order_version == moved.version
-        assert OrderEvent.objects.filter(order=order).count() == events_before + 1
+        # and the order holds stock exactly while it waits or is approved; shipping takes
+        # the held units out of the warehouse, every other change of hold is on the timeline
+        held_after = DRILLS if leads_to in HOLDS_STOCK else 0
+        assert held(order) == held_after
+        shipped = DRILLS if action == "ship" else 0
+        assert drills_on_hand() == on_hand_before - shipped
+        if held_after > held_before:
+            assert [e.kind for e in stock_events] == [OrderEventKind.STOCK_RESERVED]
+        elif held_after < held_before and not shipped:
+            assert [e.kind for e in stock_events] == [OrderEventKind.STOCK_RELEASED]
+        else:
+            assert stock_events == []
         return
 
     # when anyone else tries (through the one transition service, as every view does)
@@ -156,6 +183,7 @@ def test_state_action_role(state, action, role):
     fresh = Order.objects.get(pk=order.pk)
     assert (fresh.status, fresh.version) == (order.status, order.version)
     assert OrderEvent.objects.filter(order=order).count() == events_before
+    assert (held(order), drills_on_hand()) == (held_before, on_hand_before)
 
 
 def test_a_cart_is_not_an_order_to_cancel():

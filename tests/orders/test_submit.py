@@ -118,7 +118,8 @@ def test_submit_numbers_the_order_snapshots_prices_and_records_the_event(buyer):
     assert order.total == Decimal("828.54")
     # and the timeline has the submit
     assert list(order.events.values_list("kind", "from_status", "to_status")) == [
-        ("submit", "draft", "approved")
+        ("submit", "draft", "approved"),
+        ("stock_reserved", "", ""),
     ]
 
 
@@ -135,7 +136,7 @@ def test_the_order_page_shows_the_submitted_order(buyer):
     assert f"Order {order.number} submitted and approved." in html
     assert 'data-testid="order-status">Approved<' in html
     assert 'data-testid="po-number">PO-4711<' in html
-    assert re.search(r"acme\.buyer: Submit → approved", html)
+    assert re.search(r"acme\.buyer: Submitted → Approved", html)
 
 
 @pytest.mark.django_db

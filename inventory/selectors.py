@@ -1,0 +1,129 @@
+"""Reads of stock: availability for customers, the ledger check, staff tables."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from inventory.models import CompanyWarehouse, StockLevel, StockMovement, Warehouse
+from portal.accounts.models import Company
+
+
+class StockStatus(StrEnum):
+    IN_STOCK = "in_stock"
+    LOW = "low"
+    OUT = "out"
+
+
+STATUS_LABELS = {
+    StockStatus.IN_STOCK: "In stock",
+    StockStatus.LOW: "Low stock",
+    StockStatus.OUT: "Out of stock",
+}
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a customer is told about a product: in stock, low or out, and how many."""
+
+    status: StockStatus
+    available: int
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def covers(self, quantity: int) -> bool:
+        return quantity <= self.available
+
+
+OUT_OF_STOCK = Availability(StockStatus.OUT, 0)
+
+
+def availability_of(level: StockLevel | None) -> Availability:
+    if level is None or level.available <= 0:
+        return OUT_OF_STOCK
+    if level.available <= level.reorder_point:
+        return Availability(StockStatus.LOW, level.available)
+    return Availability(StockStatus.IN_STOCK, level.available)
+
+
+def warehouse_of(company: Company) -> Warehouse | None:
+    """The warehouse that reserves and ships the company's orders, if one is assigned."""
+    supply = CompanyWarehouse.objects.select_related("warehouse").filter(company=company).first()
+    return supply.warehouse if supply else None
+
+
+def _company_stock(company: Company) -> QuerySet[StockLevel]:
+    return StockLevel.objects.filter(warehouse__supplies__company=company)
+
+
+def availability_for(company: Company, product_ids) -> dict[int, Availability]:
+    """Availability of each product in the company's warehouse, in one query.
+
+    Products the warehouse has never stocked are out of stock.
+    """
+    ids = list(product_ids)
+    levels = (
+        _company_stock(company)
+        .filter(product_id__in=ids)
+        .only("product_id", "available", "reorder_point")
+    )
+    found = {level.product_id: availability_of(level) for level in levels}
+    return {pid: found.get(pid, OUT_OF_STOCK) for pid in ids}
+
+
+def in_stock_only(products: QuerySet, company: Company) -> QuerySet:
+    """Only the products the company's warehouse has available now."""
+    return products.filter(
+        Exists(_company_stock(company).filter(product=OuterRef("pk"), available__gt=0))
+    )
+
+
+@dataclass(frozen=True)
+class LedgerDifference:
+    stock_id: int
+    warehouse: str
+    sku: str
+    on_hand: int
+    on_hand_moved: int
+    reserved: int
+    reserved_moved: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.warehouse} {self.sku} (stock {self.stock_id}): "
+            f"on hand {self.on_hand}, movements say {self.on_hand_moved}; "
+            f"reserved {self.reserved}, movements say {self.reserved_moved}"
+        )
+
+
+def ledger_differences() -> list[LedgerDifference]:
+    """Stock levels that differ from the sum of their movements (none, when all is well)."""
+    levels = (
+        StockLevel.objects.annotate(
+            on_hand_moved=Coalesce(Sum("movements__on_hand_change"), Value(0)),
+            reserved_moved=Coalesce(Sum("movements__reserved_change"), Value(0)),
+        )
+        .exclude(on_hand=F("on_hand_moved"), reserved=F("reserved_moved"))
+        .select_related("warehouse", "product")
+        .order_by("warehouse__code", "product__sku")
+    )
+    return [
+        LedgerDifference(
+            level.pk,
+            level.warehouse.code,
+            level.product.sku,
+            level.on_hand,
+            level.on_hand_moved,
+            level.reserved,
+            level.reserved_moved,
+        )
+        for level in levels
+    ]
+
+
+def movements_of(stock: StockLevel) -> QuerySet[StockMovement]:
+    """The level's history, newest first, with who moved it and for which order."""
+    return StockMovement.objects.filter(stock=stock).select_related("user", "order").order_by("-pk")
