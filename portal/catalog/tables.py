@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from inventory.templatetags.stock import stock_badge
 from portal.catalog.models import Product
 from pricing.currencies import format_money
 
@@ -18,6 +19,7 @@ class ProductTable(tables.Table):
         verbose_name="Your price",
         attrs={"td": {"class": "num", "data-testid": "row-price"}, "th": {"class": "num"}},
     )
+    availability = tables.Column(empty_values=(), orderable=False, verbose_name="Availability")
     hint = tables.Column(
         empty_values=(), orderable=False, verbose_name="Buy more", attrs={"td": {"class": "small"}}
     )
@@ -30,7 +32,17 @@ class ProductTable(tables.Table):
     class Meta:
         model = Product
         fields = ("sku", "name", "category", "unit")
-        sequence = ("sku", "name", "category", "unit", "rules", "price", "hint", "add")
+        sequence = (
+            "sku",
+            "name",
+            "category",
+            "unit",
+            "rules",
+            "price",
+            "availability",
+            "hint",
+            "add",
+        )
         # Sorting and paging links are boosted into #catalog-results; product links navigate.
         attrs = {"class": "table", "id": "catalog-table", "tbody": {"hx-boost": "false"}}
         empty_text = "No products match."
@@ -38,11 +50,13 @@ class ProductTable(tables.Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prices = {}
+        self.availability = {}
 
     def before_render(self, request):
         if not self.prices:
-            # Operators browse without a company: no customer price, no cart.
+            # Operators browse without a company: no customer price, no cart, no warehouse.
             self.columns.hide("price")
+            self.columns.hide("availability")
             self.columns.hide("hint")
             self.columns.hide("add")
 
@@ -51,6 +65,9 @@ class ProductTable(tables.Table):
         if line is None or line.unit_price is None:
             return "on request"
         return format_money(line.unit_price, line.currency)
+
+    def render_availability(self, record):
+        return stock_badge(self.availability.get(record.pk))
 
     def render_hint(self, record):
         line = self.prices.get(record.pk)

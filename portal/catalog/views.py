@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 from django_tables2 import RequestConfig
 
+from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.filters import ProductFilter
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
@@ -24,7 +25,9 @@ def _page_size(request) -> int:
 @vary_on_headers("HX-Request")  # the partial and the page share a URL: caches must not mix them
 def product_list(request):
     require_catalog_access(request.user)
-    product_filter = ProductFilter(request.GET, queryset=products_visible_to(request.user))
+    product_filter = ProductFilter(
+        request.GET, queryset=products_visible_to(request.user), request=request
+    )
     table = ProductTable(product_filter.qs)
     RequestConfig(request, paginate={"per_page": _page_size(request)}).configure(table)
     membership = membership_of(request.user)
@@ -33,6 +36,7 @@ def product_list(request):
         page = [row.record for row in table.page.object_list]
         priced = quote(company=membership.company, lines=[(p, p.min_qty) for p in page])
         table.prices = {line.product.pk: line for line in priced.lines}
+        table.availability = availability_for(membership.company, [p.pk for p in page])
     template = "catalog/list.html"
     if request.htmx and request.htmx.target == "catalog-results":
         template += "#results"
@@ -52,10 +56,13 @@ def product_detail(request, sku: str):
     product = product_for(request.user, sku)
     # Prices belong to a company; an operator without one sees the product without a price.
     membership = membership_of(request.user)
-    line = tiers = None
+    line = tiers = availability = None
     if membership is not None:
         line = quote(company=membership.company, lines=[(product, product.min_qty)]).lines[0]
         tiers = line.tier_table()
+        availability = availability_for(membership.company, [product.pk])[product.pk]
     return render(
-        request, "catalog/detail.html", {"product": product, "price": line, "tiers": tiers}
+        request,
+        "catalog/detail.html",
+        {"product": product, "price": line, "tiers": tiers, "availability": availability},
     )

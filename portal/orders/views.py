@@ -13,6 +13,7 @@ from approvals.forms import DecisionForm
 from approvals.selectors import approval_panel
 from approvals.services import Checkout, OrderInvalid, order_cancel, order_edit, order_submit
 from approvals.workflow import TransitionNotAllowed, actions_for
+from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import product_for
 from portal.orders.filters import OrderFilter
@@ -63,12 +64,17 @@ def _render_cart(
 ):
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
+    stock = availability_for(cart.company, [line.product_id for line in lines])
     line_forms = line_forms or {}
     line_errors = line_errors or {}
     rows = [
         {
             "line": line,
             "quote": q,
+            "availability": stock[line.product_id],
+            # Said before submitting; once a submit was refused, its own message says it.
+            "short": not stock[line.product_id].covers(line.quantity)
+            and line.pk not in line_errors,
             "form": line_forms.get(line.pk)
             or LineQuantityForm(initial={"quantity": line.quantity}),
             "errors": [*q.errors, *line_errors.get(line.pk, [])],
