@@ -13,7 +13,7 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup browser lint bench-pricing bench-approvals clean-db
+.PHONY: run test setup browser lint bench-pricing bench-approvals bench-inventory clean-db
 
 run: setup
 	$(RUN) python manage.py migrate --no-input
@@ -50,6 +50,9 @@ bench-pricing: setup
 
 bench-approvals: setup
 	$(RUN) python bench/approvals.py
+
+bench-inventory: setup
+	$(RUN) python bench/inventory.py
 
 # Forget the embedded database (it is recreated, empty, on the next command).
 clean-db:

@@ -235,7 +235,6 @@ def order_transition(
     if transition.comment_required and not comment:
         raise TransitionNotAllowed(f"{transition.label} needs {transition.comment_required}.")
 
-    stock_note = _move_stock(locked, transition.stock, by)
     target = effect(locked) if effect else transition.target
     if target not in transition.targets:
         raise TransitionNotAllowed(f"{action} cannot lead to {target}.")
@@ -253,6 +252,9 @@ def order_transition(
         from_status=transition.source,
         to_status=target,
     )
+    # Stock rows are locked last, so that orders sharing products queue on them only for
+    # the end of their transactions.
+    stock_note = _move_stock(locked, transition.stock, by)
     if stock_note:
         order_event_add(order=locked, by=by, **stock_note)
     notify_on_commit(event)

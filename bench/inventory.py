@@ -8,10 +8,12 @@ orders, then prints:
    100 ms at most), of the ``stock_release`` that gives them back, and of a whole
    ``order_submit`` of a 200-line cart;
 2. 20 buyers submitting 20-line carts over the same 40 products at the same moment, each
-   in its own connection: wall time, submits per second, failures and deadlocks;
-3. whether a submit on other products waits behind those 20 (see ``lock_report``);
+   thread in its own connection: wall time, submits per second, failures, deadlocks;
+3. the lock waits seen in ``pg_locks`` meanwhile, and whether a 21st submit, on other
+   products, waits for any of them;
 4. the output of ``manage.py check_stock_ledger``.
 
+Query counts include BEGIN and COMMIT.
 The database is dropped at the end; the dev data is never touched.
 """
 
@@ -38,11 +40,16 @@ from django.test.utils import (  # noqa: E402
     setup_databases,
     teardown_databases,
 )
+from psycopg.errors import DeadlockDetected  # noqa: E402
 
 BUYERS = 20  # concurrent submits per round
 LINES = 20  # lines per concurrent cart
-SHARED = 40  # products every concurrent cart draws from
+SHARED = 40  # the products all concurrent carts draw from
 ROUNDS = 3
+WAITERS = """
+    SELECT l.pid, l.locktype FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+     WHERE NOT l.granted AND a.datname = current_database()
+"""
 
 
 def ms_since(start: float) -> float:
@@ -54,8 +61,6 @@ def row(label: str, ms: float, extra: str = "") -> None:
 
 
 def is_deadlock(error: BaseException) -> bool:
-    from psycopg.errors import DeadlockDetected
-
     return isinstance(error, DeadlockDetected) or isinstance(error.__cause__, DeadlockDetected)
 
 
@@ -73,7 +78,7 @@ def bench() -> None:
     from django.core.management import CommandError, call_command
     from django.db.models import F
 
-    from approvals.services import Checkout, order_submit
+    from approvals.services import Checkout, order_cancel, order_submit
     from inventory.models import StockLevel, Warehouse
     from inventory.services import stock_receive, stock_release, stock_reserve
     from portal.accounts.models import Company
@@ -83,31 +88,22 @@ def bench() -> None:
 
     started = time.perf_counter()
     call_command("seed_demo", products_per_category=60, orders=False, stdout=io.StringIO())
-    print(
-        f"demo data in {time.perf_counter() - started:.1f} s (PostgreSQL {connection.pg_version // 10000})"
-    )
+    pg = connection.pg_version // 10000
+    print(f"demo data in {time.perf_counter() - started:.1f} s (PostgreSQL {pg})")
     north = Warehouse.objects.get(code="NORTH")
     acme = Company.objects.get(code="acme")
-    checkout = Checkout(
-        po_number="BENCH",
-        ship_to=acme.addresses.filter(is_shipping=True).order_by("pk").first(),
-        requested_delivery_date=None,
-        note="",
+    ship_to = acme.addresses.filter(is_shipping=True).order_by("pk").first()
+    checkout = Checkout(po_number="BENCH", ship_to=ship_to, requested_delivery_date=None, note="")
+    # Products in stock in NORTH, ten times over, of which `increment` units make a valid line.
+    in_stock = StockLevel.objects.filter(
+        warehouse=north,
+        available__gte=10 * F("product__increment"),
+        product__is_active=True,
+        product__max_qty__isnull=True,
+        product__min_qty=F("product__increment"),
     )
-    # Products in stock in NORTH that a cart can hold one step of: `increment` units meet
-    # every quantity rule, and there are at least ten such steps available.
-    products = [
-        level.product
-        for level in StockLevel.objects.filter(
-            warehouse=north,
-            product__is_active=True,
-            product__max_qty__isnull=True,
-            product__min_qty=F("product__increment"),
-            available__gte=10 * F("product__increment"),
-        )
-        .select_related("product")
-        .order_by("product__sku")[:200]
-    ]
+    products = [s.product for s in in_stock.select_related("product").order_by("product__sku")]
+    products = products[:200]
     assert len(products) == 200, f"only {len(products)} products in stock in NORTH"
 
     def cart_of(buyer, items) -> str:
@@ -115,10 +111,19 @@ def bench() -> None:
         cart_add_many(cart=cart, items=[(p, p.increment) for p in items], by=buyer)
         return cart.checkout_token
 
-    # 1. One big order. stock_reserve alone, on an order placed just before (1 line of
-    # NUT-M8, reserved by the real submit); the release afterwards keeps the stock level.
+    def submit(buyer, token) -> tuple[float, int]:
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            order_submit(token=token, by=buyer, checkout=checkout)
+            elapsed = ms_since(start)
+        return elapsed, len(queries)
+
+    # 1. stock_reserve alone, each time for an order just placed (one line, NUT-M8) and
+    # cancelled, so that it holds nothing; the release afterwards, also timed, leaves the
+    # levels as they were for the next run.
     def reserve_once() -> tuple[float, int, float]:
         order = place("acme.buyer", [("NUT-M8", 1)])
+        order = order_cancel(order=order, by=order.buyer)
         lines = [(p, p.increment) for p in products]
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
@@ -133,24 +138,18 @@ def bench() -> None:
     reserve_ms = statistics.median(r[0] for r in runs)
     row("stock_reserve, 200 lines", reserve_ms, f"{runs[-1][1]:3d} queries  (median of 10)")
     print(f"  target <= 100 ms: {'met' if reserve_ms <= 100 else 'NOT met'}")
-    row("stock_release of them (201 lines)", statistics.median(r[2] for r in runs))
-
+    row("stock_release of them (200 lines)", statistics.median(r[2] for r in runs))
     buyer = get_user_model().objects.get(username="acme.buyer")
-    submits = []
-    for _ in range(5):
-        token = cart_of(buyer, products)
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            order_submit(token=token, by=buyer, checkout=checkout)
-            submits.append((ms_since(start), len(queries)))
+    runs = [submit(buyer, cart_of(buyer, products)) for _ in range(5)]
     row(
         "order_submit, 200-line cart",
-        statistics.median(s[0] for s in submits),
-        f"{submits[-1][1]:3d} queries  (median of 5)",
+        statistics.median(r[0] for r in runs),
+        f"{runs[-1][1]:3d} queries  (median of 5)",
     )
 
-    # 2. Concurrent submits: acme.buyer and 19 more buyers (no budget), carts of 20 of
-    # the same 40 products in a different order each; one more buyer orders 20 others.
+    # 2. acme.buyer and 19 new buyers (no budget) fill carts with 20 of the same 40
+    # products, each in its own order; a 21st buyer, the loner, takes 20 other products.
+    # Stock is topped up first so that every submit can succeed.
     users = [buyer]
     for n in range(1, BUYERS + 1):
         user = get_user_model().objects.create_user(f"bench.buyer{n:02d}", f"b{n}@example.com")
@@ -158,120 +157,102 @@ def bench() -> None:
         users.append(user)
     buyers, loner = users[:BUYERS], users[BUYERS]
     shared, apart = products[:SHARED], products[SHARED : SHARED + LINES]
-    for product in shared + apart:
+    for p in shared + apart:
         stock_receive(
-            product=product,
-            warehouse=north,
-            quantity=100 * product.increment,
-            reason="Bench",
-            by=None,
+            product=p, warehouse=north, quantity=100 * p.increment, reason="Bench", by=None
         )
 
-    def submit_in_thread(user, token, barrier, results, key) -> None:
+    def submit_in_thread(key, user, token, barrier, queued, results) -> None:
         try:
-            connection.ensure_connection()  # connecting is not part of the submit
-            if key == "loner":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    results["loner_pid"] = cursor.fetchone()[0]
+            with connection.cursor() as cursor:  # connecting is not part of the submit
+                cursor.execute("SELECT pg_backend_pid()")
+                results[f"{key} pid"] = cursor.fetchone()[0]
             barrier.wait()
-            start = time.perf_counter()
-            order_submit(token=token, by=user, checkout=checkout)
-            results[key] = ms_since(start)
-        except Exception as error:  # noqa: BLE001 - every failure is reported
+            # The loner starts once half the others queue on their rows (see 3.).
+            if key == "loner" and not queued.wait(timeout=5):
+                results[key] = None  # they never did: not timed
+            else:
+                results[key] = submit(user, token)[0]
+        except Exception as error:
             results[key] = error
         finally:
             connection.close()
 
-    def sample_lock_waits(stop, samples) -> None:
-        """Every ms: which sessions of this database wait for a lock, and of what kind."""
+    def sample_lock_waits(stop, queued, samples) -> None:
         try:
             with connection.cursor() as cursor:
                 while not stop.is_set():
-                    cursor.execute(
-                        "SELECT l.pid, l.locktype FROM pg_locks l JOIN pg_stat_activity a"
-                        " USING (pid) WHERE NOT l.granted AND a.datname = current_database()"
-                    )
+                    cursor.execute(WAITERS)
                     samples.append(cursor.fetchall())
+                    if len({pid for pid, _ in samples[-1]}) >= BUYERS // 2:
+                        queued.set()
                     time.sleep(0.001)
         finally:
             connection.close()
 
     rng = random.Random(2026)
-    rounds, samples, loner_times, failures = [], [], [], []
-    loner_waits = 0
+    walls, samples, loner_times, failures, loner_waits = [], [], [], [], 0
     for number in range(1, ROUNDS + 1):
-        tokens = [cart_of(user, rng.sample(shared, LINES)) for user in buyers]
-        loner_token = cart_of(loner, apart)
-        barrier = threading.Barrier(BUYERS + 2)  # the buyers, the loner and this thread
-        results: dict = {}
+        jobs = [(i, u, cart_of(u, rng.sample(shared, LINES))) for i, u in enumerate(buyers)]
+        jobs.append(("loner", loner, cart_of(loner, apart)))
+        barrier = threading.Barrier(len(jobs) + 1, timeout=60)  # + this thread, the timer
+        stop, queued, seen, results = threading.Event(), threading.Event(), [], {}
+        sampler = threading.Thread(target=sample_lock_waits, args=(stop, queued, seen), daemon=True)
         threads = [
-            threading.Thread(target=submit_in_thread, args=(u, t, barrier, results, i))
-            for i, (u, t) in enumerate(zip(buyers, tokens, strict=True))
+            threading.Thread(target=submit_in_thread, args=(*job, barrier, queued, results))
+            for job in jobs
         ]
-        threads.append(
-            threading.Thread(
-                target=submit_in_thread, args=(loner, loner_token, barrier, results, "loner")
-            )
-        )
-        stop, seen = threading.Event(), []
-        sampler = threading.Thread(target=sample_lock_waits, args=(stop, seen))
-        sampler.start()
-        for thread in threads:
+        for thread in [sampler, *threads]:
             thread.start()
         barrier.wait()
         start = time.perf_counter()
-        for thread in threads:
+        for thread in threads[:BUYERS]:
             thread.join()
-        wall = ms_since(start)
+        walls.append(ms_since(start))
+        threads[-1].join()
         stop.set()
         sampler.join()
         samples += seen
-        loner_pid = results.get("loner_pid")
-        loner_waits += sum(any(pid == loner_pid for pid, _ in sample) for sample in seen)
-        errors = [results[i] for i in range(BUYERS) if isinstance(results[i], Exception)]
-        deadlocks = sum(is_deadlock(e) for e in errors)
-        failures += errors + [results["loner"]] * isinstance(results["loner"], Exception)
-        if not isinstance(results["loner"], Exception):
+        loner_waits += sum(results.get("loner pid") in {pid for pid, _ in s} for s in seen)
+        errors = [r for r in results.values() if isinstance(r, Exception)]
+        failures += errors
+        if isinstance(results["loner"], float):
             loner_times.append(results["loner"])
-        rounds.append(wall)
+        done = sum(isinstance(results[i], float) for i in range(BUYERS))
         print(
-            f"round {number}: {BUYERS - len(errors)}/{BUYERS} submitted, {deadlocks} deadlocked,"
-            f" wall {wall:.0f} ms ({BUYERS / wall * 1000:.0f} submits/s)"
+            f"round {number}: {done}/{BUYERS} submitted, {sum(map(is_deadlock, errors))} "
+            f"deadlocked, wall {walls[-1]:.0f} ms ({BUYERS / walls[-1] * 1000:.0f} submits/s)"
         )
-    wall = statistics.median(rounds)
+    wall = statistics.median(walls)
     row(f"{BUYERS} concurrent {LINES}-line submits, wall", wall, f"(median of {ROUNDS})")
     print(
-        f"  {BUYERS / wall * 1000:.0f} submits/s; all {BUYERS * ROUNDS} succeeded: {not failures}"
+        f"  {BUYERS / wall * 1000:.0f} submits/s; of {(BUYERS + 1) * ROUNDS} submits (loner's "
+        f"included) {len(failures)} failed, {sum(map(is_deadlock, failures))} deadlocked"
     )
     for error in failures[:5]:
         print(f"  FAILED ({'deadlock' if is_deadlock(error) else type(error).__name__}): {error}")
 
-    # 3. Lock waits. The 20 buyers queue on the stock rows they share, as they should; the
-    # loner's products are theirs alone, so it must never wait for a lock (it shares no row
-    # with them), and its time under load shows what load costs without lock waits.
-    alone = []
-    for _ in range(3):
-        token = cart_of(loner, apart)
-        start = time.perf_counter()
-        order_submit(token=token, by=loner, checkout=checkout)
-        alone.append(ms_since(start))
+    # 3. The 20 queue on the stock rows they share, as they must: pg_locks should show them
+    # waiting on row locks only (transactionid, tuple), never on a table. The loner shares
+    # no row with them, so it should never be seen waiting: no lock waits beyond the rows
+    # involved. It still runs slower than alone, because all threads share this process's
+    # GIL and the machine's cores, not because of locks.
+    alone = [submit(loner, cart_of(loner, apart))[0] for _ in range(3)]
     kinds = Counter(kind for sample in samples for _, kind in sample)
-    waiting = max((len({pid for pid, _ in sample}) for sample in samples), default=0)
+    most = max((len({pid for pid, _ in sample}) for sample in samples), default=0)
     print(
-        f"lock waits: {len(samples)} samples of pg_locks, {sum(map(bool, samples))} with waiters,"
-        f" at most {waiting} sessions waiting at once; kinds waited for: {dict(kinds) or 'none'}"
+        f"lock waits: {sum(map(bool, samples))} of {len(samples)} samples of pg_locks with"
+        f" waiters, at most {most} sessions at once, on {dict(kinds) or 'nothing'}"
     )
-    print(f"  the submit on {LINES} other products was seen waiting in {loner_waits} samples")
-    row(f"  its time alone (median of 3)", statistics.median(alone))
-    if loner_times:
-        row(
-            "  its time during the 20 submits",
-            statistics.median(loner_times),
-            f"(median of {len(loner_times)})",
-        )
+    print(f"  the loner ({LINES} other products) seen waiting in {loner_waits} samples")
+    row("  the loner's submit alone", statistics.median(alone), "(median of 3)")
+    row(
+        f"  the loner's submit, {BUYERS // 2}+ others queued",
+        statistics.median(loner_times or [float("nan")]),
+        f"(median of {len(loner_times)})",
+    )
 
-    # 4. Every level still equals the sum of its movements.
+    # 4. Every stock level still equals the sum of its movements.
     out = io.StringIO()
     try:
         call_command("check_stock_ledger", stdout=out, stderr=out, no_color=True)

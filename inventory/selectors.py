@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from inventory.models import CompanyWarehouse, StockLevel, StockMovement, Warehouse
+from inventory.permissions import orders_to_pick, stock_visible_to
 from portal.accounts.models import Company
 
 
@@ -127,3 +128,20 @@ def ledger_differences() -> list[LedgerDifference]:
 def movements_of(stock: StockLevel) -> QuerySet[StockMovement]:
     """The level's history, newest first, with who moved it and for which order."""
     return StockMovement.objects.filter(stock=stock).select_related("user", "order").order_by("-pk")
+
+
+@dataclass(frozen=True)
+class WarehouseToday:
+    picks_count: int
+    oldest_picks: list
+    low_count: int
+
+
+def warehouse_today(user) -> WarehouseToday:
+    """What a warehouse dashboard shows: orders to pick (the oldest first), low stock."""
+    picks = orders_to_pick(user)
+    return WarehouseToday(
+        picks_count=picks.count(),
+        oldest_picks=list(picks.select_related("company").order_by("submitted_at", "pk")[:5]),
+        low_count=stock_visible_to(user).filter(available__lte=F("reorder_point")).count(),
+    )

@@ -250,8 +250,12 @@ def stock_reserve(
 ) -> list[StockMovement]:
     """Reserve every line of ``order`` in ``warehouse``, or nothing.
 
-    Raises ``InsufficientStock`` naming each short line and what is available.
+    Raises ``InsufficientStock`` naming each short line and what is available. An order
+    holds one reservation at a time: reserving again before releasing is refused.
     """
+    _lock_order(order)
+    if reserved_for(order):
+        raise StockError(f"{order} already holds stock: release it before reserving again.")
     wanted: dict[int, tuple[Product, int]] = {}
     for product, quantity in lines:
         _, before = wanted.get(product.pk, (product, 0))
@@ -267,8 +271,7 @@ def stock_reserve(
     ]
     if shortages:
         raise InsufficientStock(shortages)
-    changes = [(levels[pid], 0, quantity) for pid, (_, quantity) in wanted.items()]
-    changes.sort(key=lambda change: change[0].pk)
+    changes = [(level, 0, wanted[level.product_id][1]) for level in levels.values()]
     _apply(changes)
     return _movements(changes, kind=MovementKind.RESERVATION, order=order, by=by)
 
@@ -284,7 +287,14 @@ def reserved_for(order) -> dict[int, int]:
     return {row["stock_id"]: row["units"] for row in held if row["units"]}
 
 
+def _lock_order(order) -> None:
+    """Take the order's row lock (free when the state machine holds it already), so that
+    two releases or shipments of one order cannot both count what it holds."""
+    list(type(order).objects.select_for_update(of=("self",)).filter(pk=order.pk).values("pk"))
+
+
 def _settle(order, *, kind, by) -> list[StockMovement]:
+    _lock_order(order)
     held = reserved_for(order)
     if not held:
         return []

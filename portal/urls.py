@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("portal.catalog.urls")),
     path("", include("portal.orders.urls")),
     path("", include("approvals.urls")),
+    path("", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from approvals.selectors import awaiting_decision_by, budget_use
+from inventory.selectors import warehouse_today
 from portal.accounts.permissions import membership_of, roles_of
 
 
@@ -26,6 +27,7 @@ def dashboard(request):
             "show_approver": show_approver,
             "show_company_admin": "company_admin" in roles,
             "show_warehouse": "warehouse" in roles,
+            "warehouse": warehouse_today(request.user) if "warehouse" in roles else None,
             "show_finance": "finance" in roles,
             "show_operator": "operator" in roles,
         },

@@ -48,6 +48,11 @@ class Route:
     foreign_path: object = None
     default: object = None
     extra: dict = field(default_factory=dict)
+    # Who owns the foreign object (and so may reach it): Borealis, or SOUTH's staff.
+    foreign_owners: tuple[str, ...] = ("borealis.buyer", "borealis.manager")
+    # Staff pages refuse a missing role (403) before they look up any object, so a persona
+    # without the role gets the same 403 for a foreign object as for an own one.
+    role_first: bool = False
 
     def expected(self, persona: str):
         return self.expect.get(persona, self.default)
@@ -69,12 +74,39 @@ def everyone(status, *, anonymous=None):
 # The colleague each company admin edits on the company users page, and a foreign one.
 OWN_MEMBER = {"acme": "acme.buyer", "borealis": "borealis.buyer"}
 
-# Pending orders placed by acme.buyer and borealis.buyer, made by the `placed_orders` fixture.
-ORDERS: dict[str, str] = {}
+
+# Orders of acme.buyer and borealis.buyer, placed when a route first needs one.
+class PlacedOrders(dict):
+    """Order numbers by key, each order placed through the real services when first asked
+    for in a test (``placed_orders`` empties it before each test)."""
+
+    BUYERS = {"acme": "acme.buyer", "borealis": "borealis.buyer"}
+
+    def __missing__(self, key: str) -> str:
+        code, _, kind = key.partition("_")
+        if kind == "approved":
+            # 2 boxes of nuts: approved on submission, waiting to be picked
+            order = place(self.BUYERS[code], [("NUT-M8", 2)], po=f"PO-{code}-picked")
+            assert order.status == "approved"
+        else:
+            # 16 drills: over both companies' approval-free amounts (1,000 EUR, 2,000 USD)
+            order = place(self.BUYERS[code], [("DRILL-18V", 16)], po=f"PO-{code}")
+            assert order.status == "pending_approval"
+        self[key] = order.number
+        return order.number
+
+
+ORDERS = PlacedOrders()
 ORDERING = CUSTOMERS
 # Whoever may see Acme's order: its buyer and the company's approvers and admins.
 ACME_ORDER_READERS = ["acme.buyer", "acme.manager", "acme.admin"]
 DECIDERS = ["acme.manager", "acme.admin", "borealis.manager"]
+WAREHOUSE = ["warehouse.north", "warehouse.south"]
+# NORTH's stock and Acme's approved order (shipped from NORTH) are warehouse.north's;
+# warehouse.south gets 404 for them, everyone without a warehouse 403.
+NORTH_ONLY = {**only(["warehouse.north"], others=403), "warehouse.south": 404}
+SOUTH_STAFF = ("warehouse.south",)
+MOVE = {"quantity": "5", "change": "-1", "reason": "Access test", "reorder_point": "10"}
 
 ROUTES: dict[str, Route] = {
     "dashboard": Route(lambda p: "/", only(SIGNED_IN)),
@@ -154,6 +186,57 @@ ROUTES: dict[str, Route] = {
         method="post",
         foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/submit/",
     ),
+    "inventory": Route(lambda p: "/inventory/", only(WAREHOUSE)),
+    "picking": Route(lambda p: "/inventory/picking/", only(WAREHOUSE)),
+    "pick-list": Route(
+        lambda p: f"/inventory/picking/{ORDERS['acme_approved']}/",
+        NORTH_ONLY,
+        foreign_path=lambda p: f"/inventory/picking/{ORDERS['borealis_approved']}/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
+    "order-ship": Route(
+        lambda p: f"/inventory/picking/{ORDERS['acme_approved']}/ship/",
+        {**NORTH_ONLY, "warehouse.north": 302},
+        method="post",
+        foreign_path=lambda p: f"/inventory/picking/{ORDERS['borealis_approved']}/ship/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
+    "stock-detail": Route(
+        lambda p: "/inventory/NORTH/BOLT-M8-50/",
+        NORTH_ONLY,
+        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
+    "stock-receive": Route(
+        lambda p: "/inventory/NORTH/BOLT-M8-50/receive/",
+        {**NORTH_ONLY, "warehouse.north": 302},
+        method="post",
+        extra=MOVE,
+        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/receive/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
+    "stock-adjust": Route(
+        lambda p: "/inventory/NORTH/BOLT-M8-50/adjust/",
+        {**NORTH_ONLY, "warehouse.north": 302},
+        method="post",
+        extra=MOVE,
+        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/adjust/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
+    "stock-reorder-point": Route(
+        lambda p: "/inventory/NORTH/BOLT-M8-50/reorder-point/",
+        {**NORTH_ONLY, "warehouse.north": 302},
+        method="post",
+        extra=MOVE,
+        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/reorder-point/",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    ),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),
@@ -169,6 +252,8 @@ ADMIN_SAMPLES = [
     "/admin/accounts/company/",
     "/admin/accounts/membership/",
     "/admin/inventory/warehouse/",
+    "/admin/inventory/stocklevel/",
+    "/admin/inventory/stockmovement/",
     "/admin/approvals/approvalpolicy/",
     "/admin/approvals/approval/",
 ]
@@ -208,10 +293,8 @@ def test_a_new_url_without_an_entry_fails_the_access_test():
 
 @pytest.fixture
 def placed_orders(demo):
-    """One order per demo company waiting for approval, placed through the real services."""
-    for code, username in (("acme", "acme.buyer"), ("borealis", "borealis.buyer")):
-        # 16 drills: over both companies' approval-free amounts (1,000 EUR, 2,000 USD)
-        ORDERS[code] = place(username, [("DRILL-18V", 16)], po=f"PO-{code}").number
+    """Orders of each demo company, placed as a route asks for them (see PlacedOrders)."""
+    ORDERS.clear()
     return ORDERS
 
 
@@ -253,10 +336,16 @@ def test_another_companys_object_is_not_found(client, placed_orders, route_name,
     path = route.foreign_path(persona)
     response = getattr(client_for(client, persona), route.method)(path, route.extra)
     expected = route.expected(persona)
-    # Nobody outside Borealis may touch Borealis' objects: 404, never a hint they exist.
-    if persona.startswith("borealis."):
-        return  # their own company's object; covered by the own-object test on Acme's side
-    assert_outcome(response, LOGIN if expected == LOGIN else 404, persona, path)
+    # Nobody but their owners may touch Borealis' or SOUTH's objects: 404, never a hint.
+    if persona in route.foreign_owners:
+        return  # their own object; covered by the own-object test on Acme's and NORTH's side
+    if expected == LOGIN:
+        foreign = LOGIN
+    elif route.role_first and expected == 403:
+        foreign = 403
+    else:
+        foreign = 404
+    assert_outcome(response, foreign, persona, path)
 
 
 @pytest.mark.django_db

@@ -1,13 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
-from django_tables2 import RequestConfig
 
 from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.filters import ProductFilter
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
 from portal.catalog.tables import ProductTable
+from portal.paging import paginate
 from pricing.engine import quote
 
 PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
@@ -29,7 +29,7 @@ def product_list(request):
         request.GET, queryset=products_visible_to(request.user), request=request
     )
     table = ProductTable(product_filter.qs)
-    RequestConfig(request, paginate={"per_page": _page_size(request)}).configure(table)
+    paginate(table, request, per_page=_page_size(request))
     membership = membership_of(request.user)
     if membership is not None:
         # One engine call prices the whole page, at each product's smallest orderable quantity.

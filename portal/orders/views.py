@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_tables2 import RequestConfig
 
 from approvals.forms import DECISIONS as DECISION_CHOICES
 from approvals.forms import DecisionForm
@@ -37,6 +36,7 @@ from portal.orders.services import (
     order_reorder,
 )
 from portal.orders.tables import OrderTable
+from portal.paging import paginate
 
 
 def _cart(request):
@@ -273,6 +273,9 @@ def quick_order(request):
     )
 
 
+ORDERS_PER_PAGE = 25
+
+
 @login_required
 @vary_on_headers("HX-Request")
 @require_GET
@@ -281,7 +284,7 @@ def order_list(request):
     orders = orders_visible_to(request.user).select_related("buyer")
     order_filter = OrderFilter(request.GET, queryset=orders, request=request)
     table = OrderTable(order_filter.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    paginate(table, request, per_page=ORDERS_PER_PAGE)
     template = "orders/list.html"
     if request.htmx and request.htmx.target == "order-results":
         template += "#results"

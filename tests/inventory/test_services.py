@@ -44,6 +44,12 @@ def movements(order: Order) -> list[tuple[str, int, int]]:
     )
 
 
+def holding_nothing() -> Order:
+    """An order that holds no stock (placed, then cancelled), to reserve for directly."""
+    order = place("acme.buyer", [("NUT-M8", 1)])
+    return order_cancel(order=order, by=user("acme.buyer"))
+
+
 def ledger() -> str:
     out = io.StringIO()
     call_command("check_stock_ledger", stdout=out)
@@ -273,7 +279,7 @@ def test_reserve_locks_and_counts_a_product_on_two_lines_once(north):
     # given 5 drills, asked for as 3 and 3 in one call
     set_on_hand("NORTH", "DRILL-18V", 5)
     drill = Product.objects.get(sku="DRILL-18V")
-    order = place("acme.buyer", [("NUT-M8", 1)])
+    order = holding_nothing()
 
     with pytest.raises(InsufficientStock) as short:
         stock_reserve(order=order, warehouse=north, lines=[(drill, 3), (drill, 3)], by=None)
@@ -360,6 +366,15 @@ def test_a_reopened_order_reserves_again_at_its_new_quantities():
     assert sum(reserved_for(order).values()) == 4
 
 
+def test_an_order_cannot_reserve_twice(north):
+    order = place("acme.buyer", [("NUT-M8", 1)])
+
+    with pytest.raises(StockError, match="already holds stock"):
+        stock_reserve(order=order, warehouse=north, lines=[(bolts(), 1)], by=None)
+
+    assert sum(reserved_for(order).values()) == 1
+
+
 def test_a_company_without_a_warehouse_cannot_submit():
     # given Acme has no warehouse assigned any more
     from inventory.models import CompanyWarehouse
@@ -378,14 +393,14 @@ def test_a_reservation_costs_the_same_queries_for_2_or_80_lines(
         Product.objects.filter(stock__warehouse=north, stock__available__gte=1).order_by("pk")[:80]
     )
     assert len(products) == 80
-    small, big = place("acme.buyer", [("NUT-M8", 1)]), place("acme.buyer", [("NUT-M8", 1)])
+    small, big = holding_nothing(), holding_nothing()
 
     # when 2 lines are reserved for one and 80 for the other
-    with django_assert_max_num_queries(5) as two:
+    with django_assert_max_num_queries(7) as two:
         stock_reserve(order=small, warehouse=north, lines=[(p, 1) for p in products[:2]], by=None)
-    with django_assert_max_num_queries(5) as eighty:
+    with django_assert_max_num_queries(7) as eighty:
         stock_reserve(order=big, warehouse=north, lines=[(p, 1) for p in products], by=None)
 
-    # then both took one locking read, one update and one insert of movements (and the
-    # savepoint around them)
+    # then both took the same few: lock the order, check it holds nothing, lock the stock
+    # rows, one update, one insert of movements (and the savepoint around them)
     assert len(two) == len(eighty)
