@@ -108,6 +108,20 @@ NORTH_ONLY = {**only(["warehouse.north"], others=403), "warehouse.south": 404}
 SOUTH_STAFF = ("warehouse.south",)
 MOVE = {"quantity": "5", "change": "-1", "reason": "Access test", "reorder_point": "10"}
 
+
+def north_stock(action: str, *, post: bool = False) -> Route:
+    """A page of NORTH's BOLT-M8-50 stock (``action`` after it), SOUTH's as the foreign one."""
+    return Route(
+        lambda p: f"/inventory/NORTH/BOLT-M8-50/{action}",
+        {**NORTH_ONLY, "warehouse.north": 302} if post else NORTH_ONLY,
+        method="post" if post else "get",
+        extra=MOVE if post else {},
+        foreign_path=lambda p: f"/inventory/SOUTH/BOLT-M8-50/{action}",
+        foreign_owners=SOUTH_STAFF,
+        role_first=True,
+    )
+
+
 ROUTES: dict[str, Route] = {
     "dashboard": Route(lambda p: "/", only(SIGNED_IN)),
     "healthz": Route(lambda p: "/healthz", everyone(200)),
@@ -203,40 +217,10 @@ ROUTES: dict[str, Route] = {
         foreign_owners=SOUTH_STAFF,
         role_first=True,
     ),
-    "stock-detail": Route(
-        lambda p: "/inventory/NORTH/BOLT-M8-50/",
-        NORTH_ONLY,
-        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/",
-        foreign_owners=SOUTH_STAFF,
-        role_first=True,
-    ),
-    "stock-receive": Route(
-        lambda p: "/inventory/NORTH/BOLT-M8-50/receive/",
-        {**NORTH_ONLY, "warehouse.north": 302},
-        method="post",
-        extra=MOVE,
-        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/receive/",
-        foreign_owners=SOUTH_STAFF,
-        role_first=True,
-    ),
-    "stock-adjust": Route(
-        lambda p: "/inventory/NORTH/BOLT-M8-50/adjust/",
-        {**NORTH_ONLY, "warehouse.north": 302},
-        method="post",
-        extra=MOVE,
-        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/adjust/",
-        foreign_owners=SOUTH_STAFF,
-        role_first=True,
-    ),
-    "stock-reorder-point": Route(
-        lambda p: "/inventory/NORTH/BOLT-M8-50/reorder-point/",
-        {**NORTH_ONLY, "warehouse.north": 302},
-        method="post",
-        extra=MOVE,
-        foreign_path=lambda p: "/inventory/SOUTH/BOLT-M8-50/reorder-point/",
-        foreign_owners=SOUTH_STAFF,
-        role_first=True,
-    ),
+    "stock-detail": north_stock(""),
+    "stock-receive": north_stock("receive/", post=True),
+    "stock-adjust": north_stock("adjust/", post=True),
+    "stock-reorder-point": north_stock("reorder-point/", post=True),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),
