@@ -42,6 +42,11 @@ def load_demo(*, orders: bool = False) -> None:
             orders=orders,
             stdout=io.StringIO(),
         )
+    elif orders:
+        # The session's seed left the history out; placing it is a no-op once it is there.
+        from approvals.demo import seed_orders
+
+        seed_orders()
 
 
 @pytest.fixture(scope="session")

@@ -34,15 +34,6 @@ def test_warehouse_staff_are_refused_customer_pages(page, portal):
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
 
 
-def with_order_history() -> None:
-    """The demo's order history. ``portal`` promises it, but leaves it out when the
-    session's first seed (made without orders) is still in place, i.e. when a journey
-    runs first; seeding it again when present changes nothing."""
-    from approvals.demo import seed_orders
-
-    seed_orders()
-
-
 def main_nav(page):
     return page.get_by_role("navigation", name="Main")
 
@@ -67,7 +58,6 @@ def open_stock_of(page, sku: str):
 
 def test_warehouse_receives_stock_then_ships_an_approved_order(tablet, portal):
     page = tablet
-    with_order_history()
     # Given warehouse.north finds BOLT-M8-50 in the stock table.
     sign_in(page, portal, "warehouse.north")
     row = open_stock_of(page, "BOLT-M8-50")

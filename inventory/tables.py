@@ -17,11 +17,17 @@ class StockTable(tables.Table):
     sku = tables.Column(
         verbose_name="SKU", accessor="product__sku", order_by=("product__sku", "warehouse__code")
     )
-    name = tables.Column(accessor="product__name", order_by=("product__name", "product__sku"))
-    category = tables.Column(
-        accessor="product__category__name", order_by=("product__category__name", "product__sku")
+    name = tables.Column(
+        verbose_name="Product", accessor="product__name", order_by=("product__name", "product__sku")
     )
-    warehouse = tables.Column(accessor="warehouse__code", order_by=("warehouse__code", "pk"))
+    category = tables.Column(
+        verbose_name="Category",
+        accessor="product__category__name",
+        order_by=("product__category__name", "product__sku"),
+    )
+    warehouse = tables.Column(
+        verbose_name="Warehouse", accessor="warehouse__code", order_by=("warehouse__code", "pk")
+    )
     on_hand = tables.Column(verbose_name="On hand", attrs=NUMBER)
     reserved = tables.Column(attrs=NUMBER)
     available = tables.Column(attrs=NUMBER)

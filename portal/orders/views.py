@@ -84,15 +84,17 @@ def _render_cart(
     ]
     if checkout_form is None:
         addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
+        initial = {
+            "ship_to": cart.ship_to or addresses.first(),
+            "po_number": cart.po_number,
+            "requested_delivery_date": cart.requested_delivery_date,
+            "note": cart.note,
+        }
+        # A line changed in place carries the checkout fields as typed (hx-include): keep
+        # them, so that fixing a quantity loses nothing the buyer wrote.
+        typed = {name: request.POST[name] for name in initial if name in request.POST}
         checkout_form = CheckoutForm(
-            company=cart.company,
-            initial={
-                "token": cart.checkout_token,
-                "ship_to": cart.ship_to or addresses.first(),
-                "po_number": cart.po_number,
-                "requested_delivery_date": cart.requested_delivery_date,
-                "note": cart.note,
-            },
+            company=cart.company, initial={**initial, **typed, "token": cart.checkout_token}
         )
     template = "orders/cart.html"
     if request.htmx and request.htmx.target == "cart":

@@ -147,6 +147,25 @@ def test_htmx_quantity_change_returns_only_the_repriced_cart(buyer):
     assert texts(html, "total") == ["€127.45"]  # 107.10 + 20.35 (20.349)
 
 
+@pytest.mark.parametrize("typed", ["10", "abc"], ids=["good quantity", "bad quantity"])
+def test_a_quantity_change_keeps_the_checkout_fields_as_typed(buyer, typed):
+    # given a cart line and a checkout form the buyer has started to fill in
+    add(buyer, "BOLT-M8-50", "9")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+    typed_checkout = {"po_number": "PO-TYPED-7", "note": "Ring twice", "token": "x"}
+
+    # when they change the line's quantity in place (the checkout fields come along)
+    response = buyer.post(
+        f"/cart/lines/{line.pk}/", {"quantity": typed, **typed_checkout}, headers=HTMX
+    )
+
+    # then the re-rendered cart still holds what they typed, with the cart's own token
+    html = response.content.decode()
+    assert 'value="PO-TYPED-7"' in html
+    assert re.search(r">\s*Ring twice</textarea>", html)
+    assert f'value="{cart_of("acme.buyer").checkout_token}"' in html
+
+
 def test_htmx_cart_get_returns_the_fragment_and_plain_get_the_page(buyer):
     # given a line in the cart
     add(buyer, "NUT-M8", "3")
