@@ -16,9 +16,15 @@ from django.utils import timezone
 from approvals.models import Approval
 from approvals.notifications import notify_on_commit
 from approvals.policy import refusal_to_decide
-from inventory.permissions import warehouses_visible_to
+from inventory.permissions import orders_fulfilled_by
 from inventory.selectors import warehouse_of
-from inventory.services import StockError, stock_release, stock_reserve, stock_ship
+from inventory.services import (
+    InsufficientStock,
+    StockError,
+    stock_release,
+    stock_reserve,
+    stock_ship,
+)
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from portal.orders.services import order_event_add
 
@@ -63,8 +69,8 @@ def decides_it(user, order: Order) -> str | None:
 
 
 def ships_it(user, order: Order) -> str | None:
-    if not warehouses_visible_to(user).filter(supplies__company_id=order.company_id).exists():
-        return "Only staff of the warehouse that supplies this company can ship its orders."
+    if not orders_fulfilled_by(user).filter(pk=order.pk).exists():
+        return "Only staff of the warehouse that holds this order's stock can ship it."
     return None
 
 
@@ -265,19 +271,6 @@ def _move_stock(order: Order, step: Stock, by) -> dict | None:
     """Carry out a transition's stock step; returns the timeline event that records it."""
     if step == Stock.KEEP:
         return None
-    if step == Stock.RESERVE:
-        warehouse = warehouse_of(order.company)
-        if warehouse is None:
-            raise StockError(
-                f"No warehouse supplies {order.company.legal_name} yet, so nothing can be "
-                "reserved. Please contact us."
-            )
-        lines = [(line.product, line.quantity) for line in order.lines.select_related("product")]
-        moved = stock_reserve(order=order, warehouse=warehouse, lines=lines, by=by)
-        return {
-            "kind": OrderEventKind.STOCK_RESERVED,
-            "comment": f"{_units(moved)} in {warehouse.code}",
-        }
     if step == Stock.RELEASE:
         moved = stock_release(order=order, by=by)
         if not moved:
@@ -286,8 +279,25 @@ def _move_stock(order: Order, step: Stock, by) -> dict | None:
             "kind": OrderEventKind.STOCK_RELEASED,
             "comment": f"{_units(moved)} back to {moved[0].stock.warehouse.code}",
         }
-    stock_ship(order=order, by=by)
-    return None
+    warehouse = warehouse_of(order.company)
+    lines = [(line.product, line.quantity) for line in order.lines.select_related("product")]
+    if step == Stock.SHIP:
+        try:
+            stock_ship(order=order, by=by, warehouse=warehouse, lines=lines)
+        except InsufficientStock as short:
+            shortages = "; ".join(f"{s.sku}: {s}" for s in short.shortages)
+            raise TransitionNotAllowed(f"{order.number} cannot be shipped: {shortages}") from None
+        return None
+    if warehouse is None:
+        raise StockError(
+            f"No warehouse supplies {order.company.legal_name} yet, so nothing can be "
+            "reserved. Please contact us."
+        )
+    moved = stock_reserve(order=order, warehouse=warehouse, lines=lines, by=by)
+    return {
+        "kind": OrderEventKind.STOCK_RESERVED,
+        "comment": f"{_units(moved)} in {warehouse.code}",
+    }
 
 
 def _units(movements) -> str:

@@ -1,14 +1,14 @@
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Q
 
-from inventory.models import StockLevel
+from inventory.models import LOW_STOCK, StockLevel, Warehouse
 from inventory.permissions import warehouses_visible_to
 from portal.catalog.models import Category
 
 
 def _warehouses(request):
-    return warehouses_visible_to(request.user) if request else StockLevel.objects.none()
+    return warehouses_visible_to(request.user) if request else Warehouse.objects.none()
 
 
 class StockFilter(django_filters.FilterSet):
@@ -39,4 +39,4 @@ class StockFilter(django_filters.FilterSet):
         return queryset.filter(Q(product__sku__icontains=value) | Q(product__name__icontains=value))
 
     def at_or_below_reorder_point(self, queryset, name, value):
-        return queryset.filter(available__lte=F("reorder_point")) if value else queryset
+        return queryset.filter(LOW_STOCK) if value else queryset

@@ -73,6 +73,14 @@ class StockLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.product} @ {self.warehouse}"
 
+    @property
+    def is_low(self) -> bool:
+        return self.available <= self.reorder_point
+
+
+# A product is low on stock at or below its reorder point (as SQL, and on a loaded row).
+LOW_STOCK = Q(available__lte=F("reorder_point"))
+
 
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", "Receipt"

@@ -1,10 +1,11 @@
 """Warehouse staff see and move the stock of their own warehouses only."""
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from inventory.models import StockLevel, Warehouse
+from inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
 from portal.accounts.models import StaffRole
 from portal.accounts.permissions import require_role
 from portal.catalog.models import Product
@@ -53,12 +54,31 @@ def stock_for(user, code: str, sku: str) -> StockLevel:
     return level or StockLevel(warehouse=warehouse, product=product)
 
 
-def orders_fulfilled_by(user) -> QuerySet[Order]:
-    """Approved and shipped orders of the companies the user's warehouses supply."""
-    return Order.objects.filter(
-        status__in=(OrderStatus.APPROVED, OrderStatus.SHIPPED),
-        company__supply__warehouse__in=warehouses_visible_to(user),
+def with_ships_from(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Annotate each order with the warehouse it ships from (``ships_from_id`` and
+    ``ships_from_code``): the one holding its stock, or for an order that never reserved
+    any (approved before orders reserved stock), its company's warehouse."""
+    reservations = StockMovement.objects.filter(
+        order=OuterRef("pk"), kind=MovementKind.RESERVATION
+    ).order_by("-pk")
+    return orders.annotate(
+        ships_from_id=Coalesce(
+            Subquery(reservations.values("stock__warehouse_id")[:1]),
+            F("company__supply__warehouse_id"),
+            output_field=BigIntegerField(),
+        ),
+        ships_from_code=Coalesce(
+            Subquery(reservations.values("stock__warehouse__code")[:1]),
+            F("company__supply__warehouse__code"),
+            output_field=CharField(),
+        ),
     )
+
+
+def orders_fulfilled_by(user) -> QuerySet[Order]:
+    """Approved and shipped orders that ship from the user's warehouses."""
+    orders = Order.objects.filter(status__in=(OrderStatus.APPROVED, OrderStatus.SHIPPED))
+    return with_ships_from(orders).filter(ships_from_id__in=warehouses_visible_to(user))
 
 
 def orders_to_pick(user) -> QuerySet[Order]:

@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.db.models import Exists, F, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from inventory.models import CompanyWarehouse, StockLevel, StockMovement, Warehouse
+from inventory.models import LOW_STOCK, CompanyWarehouse, StockLevel, StockMovement, Warehouse
 from inventory.permissions import orders_to_pick, stock_visible_to
 from portal.accounts.models import Company
 
@@ -45,7 +45,7 @@ OUT_OF_STOCK = Availability(StockStatus.OUT, 0)
 def availability_of(level: StockLevel | None) -> Availability:
     if level is None or level.available <= 0:
         return OUT_OF_STOCK
-    if level.available <= level.reorder_point:
+    if level.is_low:
         return Availability(StockStatus.LOW, level.available)
     return Availability(StockStatus.IN_STOCK, level.available)
 
@@ -125,6 +125,17 @@ def ledger_differences() -> list[LedgerDifference]:
     ]
 
 
+def reserved_for(order) -> dict[int, int]:
+    """What ``order`` still holds: stock level id -> units reserved and not yet released."""
+    held = (
+        StockMovement.objects.filter(order=order)
+        .values("stock_id")
+        .annotate(units=Sum("reserved_change"))
+        .order_by()
+    )
+    return {row["stock_id"]: row["units"] for row in held if row["units"]}
+
+
 def movements_of(stock: StockLevel) -> QuerySet[StockMovement]:
     """The level's history, newest first, with who moved it and for which order."""
     return StockMovement.objects.filter(stock=stock).select_related("user", "order").order_by("-pk")
@@ -143,5 +154,5 @@ def warehouse_today(user) -> WarehouseToday:
     return WarehouseToday(
         picks_count=picks.count(),
         oldest_picks=list(picks.select_related("company").order_by("submitted_at", "pk")[:5]),
-        low_count=stock_visible_to(user).filter(available__lte=F("reorder_point")).count(),
+        low_count=stock_visible_to(user).filter(LOW_STOCK).count(),
     )

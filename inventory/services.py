@@ -10,12 +10,15 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
+from django.db.models.functions import Now
 from guardian.shortcuts import assign_perm
 
 from inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
+from inventory.selectors import reserved_for
 from portal.accounts.models import WAREHOUSE_GROUP_PREFIX
 from portal.catalog.models import Product
+from portal.orders.models import OrderStatus
 
 # The most one receipt or adjustment may move, and the most a level may hold: far above
 # any real delivery, far below the database's integer range.
@@ -38,7 +41,7 @@ class Shortage:
 
     def __str__(self) -> str:
         if self.available <= 0:
-            return f"Out of stock in {self.warehouse}: none of the {self.wanted} available."
+            return f"Out of stock in {self.warehouse}; you asked for {self.wanted}."
         return f"Only {self.available} available in {self.warehouse}; you asked for {self.wanted}."
 
 
@@ -90,7 +93,9 @@ def _locked_level(*, product: Product, warehouse: Warehouse) -> StockLevel:
 
 
 def _move(level: StockLevel, *, kind, on_hand_change: int, reason: str, by) -> StockMovement:
-    StockLevel.objects.filter(pk=level.pk).update(on_hand=F("on_hand") + on_hand_change)
+    StockLevel.objects.filter(pk=level.pk).update(
+        on_hand=F("on_hand") + on_hand_change, updated_at=Now()
+    )
     level.refresh_from_db(fields=["on_hand", "reserved", "available", "updated_at"])
     return StockMovement.objects.create(
         stock=level,
@@ -142,11 +147,11 @@ def stock_adjust(
 
 
 @transaction.atomic
-def stock_reorder_point_set(*, stock: StockLevel, reorder_point: int, by) -> StockLevel:
+def stock_reorder_point_set(*, stock: StockLevel, reorder_point: int) -> StockLevel:
     """Set the level at or below which the product counts as low on stock."""
     if not 0 <= reorder_point <= MAX_MOVE:
         raise StockError(f"A reorder point is between 0 and {MAX_MOVE:,}.")
-    StockLevel.objects.filter(pk=stock.pk).update(reorder_point=reorder_point)
+    StockLevel.objects.filter(pk=stock.pk).update(reorder_point=reorder_point, updated_at=Now())
     stock.refresh_from_db()
     return stock
 
@@ -244,6 +249,20 @@ def _movements(changes, *, kind, order, by) -> list[StockMovement]:
     )
 
 
+# An order holds stock while it waits for approval and once approved. The state machine
+# (approvals.workflow) calls these after it has moved the order, under its row lock.
+HOLDS_STOCK = (OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED)
+
+
+def _lock_order(order, *, allowed, step: str) -> None:
+    """Take the order's row lock (free when the state machine holds it already), so that
+    two releases or shipments of one order cannot both count what it holds, and refuse a
+    stock step its state does not call for."""
+    locked = type(order).objects.select_for_update(of=("self",)).only("status").get(pk=order.pk)
+    if locked.status not in allowed:
+        raise StockError(f"{order} is {locked.get_status_display().lower()}: no stock to {step}.")
+
+
 @transaction.atomic
 def stock_reserve(
     *, order, warehouse: Warehouse, lines: Iterable[tuple[Product, int]], by
@@ -253,9 +272,13 @@ def stock_reserve(
     Raises ``InsufficientStock`` naming each short line and what is available. An order
     holds one reservation at a time: reserving again before releasing is refused.
     """
-    _lock_order(order)
+    _lock_order(order, allowed=HOLDS_STOCK, step="reserve")
     if reserved_for(order):
         raise StockError(f"{order} already holds stock: release it before reserving again.")
+    return _reserve(order, warehouse, lines, by)
+
+
+def _reserve(order, warehouse: Warehouse, lines, by) -> list[StockMovement]:
     wanted: dict[int, tuple[Product, int]] = {}
     for product, quantity in lines:
         _, before = wanted.get(product.pk, (product, 0))
@@ -276,25 +299,7 @@ def stock_reserve(
     return _movements(changes, kind=MovementKind.RESERVATION, order=order, by=by)
 
 
-def reserved_for(order) -> dict[int, int]:
-    """What ``order`` still holds: stock level id -> units reserved and not yet released."""
-    held = (
-        StockMovement.objects.filter(order=order)
-        .values("stock_id")
-        .annotate(units=Sum("reserved_change"))
-        .order_by()
-    )
-    return {row["stock_id"]: row["units"] for row in held if row["units"]}
-
-
-def _lock_order(order) -> None:
-    """Take the order's row lock (free when the state machine holds it already), so that
-    two releases or shipments of one order cannot both count what it holds."""
-    list(type(order).objects.select_for_update(of=("self",)).filter(pk=order.pk).values("pk"))
-
-
 def _settle(order, *, kind, by) -> list[StockMovement]:
-    _lock_order(order)
     held = reserved_for(order)
     if not held:
         return []
@@ -309,10 +314,28 @@ def _settle(order, *, kind, by) -> list[StockMovement]:
 @transaction.atomic
 def stock_release(*, order, by) -> list[StockMovement]:
     """Give back everything ``order`` holds (it was rejected, cancelled or reopened)."""
+    _lock_order(
+        order,
+        allowed=(OrderStatus.DRAFT, OrderStatus.REJECTED, OrderStatus.CANCELLED),
+        step="release",
+    )
     return _settle(order, kind=MovementKind.RELEASE, by=by)
 
 
 @transaction.atomic
-def stock_ship(*, order, by) -> list[StockMovement]:
-    """The reserved units of ``order`` leave the warehouse: on hand and reserved go down."""
+def stock_ship(
+    *,
+    order,
+    by,
+    warehouse: Warehouse | None = None,
+    lines: Iterable[tuple[Product, int]] = (),
+) -> list[StockMovement]:
+    """The reserved units of ``order`` leave the warehouse: on hand and reserved go down.
+
+    An order that holds nothing (approved before orders reserved stock) takes its
+    ``lines`` from ``warehouse`` now, or ships nothing: ``InsufficientStock``.
+    """
+    _lock_order(order, allowed=(OrderStatus.SHIPPED,), step="ship")
+    if not reserved_for(order) and warehouse is not None:
+        _reserve(order, warehouse, lines, by)
     return _settle(order, kind=MovementKind.SHIPMENT, by=by)

@@ -21,6 +21,7 @@ from inventory.permissions import (
     require_warehouse_staff,
     stock_for,
     stock_visible_to,
+    with_ships_from,
 )
 from inventory.selectors import availability_of, movements_of
 from inventory.services import (
@@ -105,6 +106,7 @@ def _render_detail(request, level, *, forms=None, status=200):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a row for HTMX, the page otherwise
 @require_GET
 def stock_detail(request, code: str, sku: str):
     require_warehouse_staff(request.user)
@@ -152,12 +154,14 @@ def _move(request, code: str, sku: str, kind: str):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a row for HTMX, the page otherwise
 @require_http_methods(["GET", "POST"])
 def stock_receive_view(request, code: str, sku: str):
     return _move(request, code, sku, "receive")
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a row for HTMX, the page otherwise
 @require_http_methods(["GET", "POST"])
 def stock_adjust_view(request, code: str, sku: str):
     return _move(request, code, sku, "adjust")
@@ -173,9 +177,7 @@ def stock_reorder_point_view(request, code: str, sku: str):
         form.add_error(None, "Receive the product first: this warehouse does not stock it yet.")
     if not form.is_valid():
         return _render_detail(request, level, forms={"reorder": form}, status=400)
-    stock_reorder_point_set(
-        stock=level, reorder_point=form.cleaned_data["reorder_point"], by=request.user
-    )
+    stock_reorder_point_set(stock=level, reorder_point=form.cleaned_data["reorder_point"])
     messages.success(request, f"Reorder point set to {level.reorder_point}.")
     return redirect("stock-detail", code=code, sku=sku)
 
@@ -183,7 +185,7 @@ def stock_reorder_point_view(request, code: str, sku: str):
 def _with_pick_lines(orders):
     """Orders with their lines in picking order (by SKU) and what the pick list shows."""
     lines = OrderLine.objects.select_related("product").order_by("sku", "pk")
-    return orders.select_related("company__supply__warehouse", "buyer").prefetch_related(
+    return orders.select_related("company", "buyer").prefetch_related(
         Prefetch("lines", queryset=lines)
     )
 
@@ -207,7 +209,7 @@ def pick_list(request, number: str):
 
 
 def _render_pick_list(request, order, status=200):
-    order = _with_pick_lines(type(order).objects.filter(pk=order.pk)).get()
+    order = _with_pick_lines(with_ships_from(type(order).objects.filter(pk=order.pk))).get()
     shipped = None
     if order.status == OrderStatus.SHIPPED:
         shipped = order.events.filter(kind=OrderEventKind.SHIP).select_related("actor").last()
@@ -226,7 +228,5 @@ def ship(request, number: str):
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
         return _render_pick_list(request, order, status=409)
-    messages.success(
-        request, f"{number} shipped: its stock has left {order.company.supply.warehouse}."
-    )
+    messages.success(request, f"{number} shipped: its stock has left {order.ships_from_code}.")
     return redirect(reverse("picking"))

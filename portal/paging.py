@@ -1,7 +1,13 @@
 """Paging of django-tables2 tables, with the page size chosen by the view, not the URL."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+import re
+
+from django.core.paginator import EmptyPage, Paginator
 from django_tables2 import LazyPaginator, RequestConfig
+
+# Lazy paging reads past every skipped row: a page beyond this is answered with the first.
+MAX_LAZY_PAGE = 10_000
+_PAGE = re.compile(r"[0-9]{1,9}")
 
 
 def paginate(table, request, *, per_page: int, lazy: bool = False):
@@ -10,15 +16,17 @@ def paginate(table, request, *, per_page: int, lazy: bool = False):
     django-tables2 would also take ``?per_page=`` from the URL, so that one request could
     ask for the whole table; here the view decides. ``lazy`` pages without ``COUNT(*)``
     (the template then shows no page total). A page number that is not one gives the
-    first page, one past the end the last.
+    first page, one past the end the last (the first, when paging lazily).
     """
     RequestConfig(request, paginate=False).configure(table)
     paginator_class = LazyPaginator if lazy else Paginator
     table.lazy_paging = lazy
+    raw = request.GET.get("page") or "1"
+    page = int(raw) if _PAGE.fullmatch(raw) else 1
+    if lazy and page > MAX_LAZY_PAGE:
+        page = 1
     try:
-        table.paginate(paginator_class, per_page=per_page, page=request.GET.get("page") or 1)
-    except PageNotAnInteger:
-        table.paginate(paginator_class, per_page=per_page, page=1)
+        table.paginate(paginator_class, per_page=per_page, page=page)
     except EmptyPage:
         if lazy:
             table.paginate(paginator_class, per_page=per_page, page=1)

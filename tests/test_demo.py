@@ -3,8 +3,7 @@
 import pytest
 
 from inventory.models import StockLevel, StockMovement
-from inventory.selectors import StockStatus, availability_of
-from inventory.services import reserved_for
+from inventory.selectors import StockStatus, availability_of, reserved_for
 from portal.catalog.models import Product
 from portal.demo import seed_demo
 from portal.orders.models import Order, OrderStatus

@@ -3,7 +3,7 @@
 document.addEventListener("htmx:beforeOnLoad", function (event) {
   const xhr = event.detail.xhr;
   if (xhr.status >= 500) {
-    event.stopPropagation();
+    event.preventDefault();
     document.documentElement.innerHTML = xhr.response;
   }
 });

@@ -15,7 +15,7 @@ from approvals.services import (
 )
 from approvals.workflow import TRANSITIONS, TransitionNotAllowed, order_transition
 from inventory.models import StockLevel
-from inventory.services import reserved_for
+from inventory.selectors import reserved_for
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from tests.approvals.conftest import place, user
 
@@ -177,7 +177,7 @@ def test_state_action_role(state, action, role):
             or "you placed this order" in message.lower()
         ), message
     elif action == "ship":
-        assert "warehouse that supplies this company" in message
+        assert "warehouse that holds this order's stock" in message
     else:
         assert message == "Only acme.buyer, who placed the order, can do that."
     fresh = Order.objects.get(pk=order.pk)

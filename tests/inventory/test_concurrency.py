@@ -8,7 +8,7 @@ from django.db import connection
 
 from approvals.services import Checkout, OrderInvalid, order_cancel, order_submit
 from inventory.models import StockLevel
-from inventory.services import reserved_for
+from inventory.selectors import reserved_for
 from portal.accounts.models import Company
 from portal.accounts.services import membership_set
 from portal.catalog.models import Product
