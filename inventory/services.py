@@ -18,7 +18,7 @@ from inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
 from inventory.selectors import reserved_for
 from portal.accounts.models import WAREHOUSE_GROUP_PREFIX
 from portal.catalog.models import Product
-from portal.orders.models import OrderStatus
+from portal.orders.models import Order, OrderStatus
 
 # The most one receipt or adjustment may move, and the most a level may hold: far above
 # any real delivery, far below the database's integer range.
@@ -258,7 +258,7 @@ def _lock_order(order, *, allowed, step: str) -> None:
     """Take the order's row lock (free when the state machine holds it already), so that
     two releases or shipments of one order cannot both count what it holds, and refuse a
     stock step its state does not call for."""
-    locked = type(order).objects.select_for_update(of=("self",)).only("status").get(pk=order.pk)
+    locked = Order.objects.select_for_update(of=("self",)).only("status").get(pk=order.pk)
     if locked.status not in allowed:
         raise StockError(f"{order} is {locked.get_status_display().lower()}: no stock to {step}.")
 

@@ -66,14 +66,13 @@ def _inline(request, level: StockLevel) -> bool:
     )
 
 
-def _row(request, level: StockLevel, *, note: str = "", status=200):
+def _row(request, level: StockLevel, *, note: str = ""):
     """The level's row of the stock table, as the table itself renders it."""
     table = StockTable(_table_rows(StockLevel.objects.filter(pk=level.pk)))
     return render(
         request,
         "inventory/stock.html#row",
         {"row": table.rows[0], "note": note},
-        status=status,
     )
 
 
