@@ -27,6 +27,8 @@ from approvals.workflow import (
 )
 from inventory.services import InsufficientStock, StockError
 from portal.accounts.models import Address, Membership
+from portal.invoices.models import DocumentKind
+from portal.invoices.services import InvoiceError, invoice_credit, invoice_issue
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus
 from portal.orders.services import order_event_add, order_number_next
 from pricing.engine import quote
@@ -276,22 +278,43 @@ def order_remind_approvers(*, order: Order, now=None) -> OrderEvent:
     return event
 
 
-def order_ship(*, order: Order, by, comment: str = "") -> Order:
-    """The order leaves the warehouse: its reserved stock is consumed (the table's stock step).
-
-    Invoicing belongs here: an ``effect`` that issues the order's invoice runs in this same
-    transaction, so an order is never shipped without its invoice, nor invoiced unshipped.
+def order_ship(*, order: Order, by, comment: str = "", issued_on: date | None = None) -> Order:
+    """The order leaves the warehouse: its reserved stock is consumed and its invoice issued,
+    in one transaction, so an order is never shipped without its invoice nor invoiced unshipped.
     """
-    return order_transition(order=order, action="ship", by=by, comment=comment)
+
+    def invoice(locked: Order) -> str:
+        invoice_issue(order=locked, by=by, issued_on=issued_on)
+        return OrderStatus.SHIPPED
+
+    return order_transition(order=order, action="ship", by=by, comment=comment, effect=invoice)
+
+
+def order_cancel_shipped(*, order: Order, by, reason: str) -> Order:
+    """Cancel a shipped order (finance): its invoice is voided by a credit note.
+
+    Goods that come back are received into stock by the warehouse, as any receipt.
+    """
+
+    def credit(locked: Order) -> str:
+        invoice = locked.invoices.get(kind=DocumentKind.INVOICE)
+        invoice_credit(invoice=invoice, by=by, reason=reason)
+        return OrderStatus.CANCELLED
+
+    return order_transition(
+        order=order, action="cancel_shipped", by=by, comment=reason, effect=credit
+    )
 
 
 __all__ = [
     "Checkout",
+    "InvoiceError",
     "OrderChanged",
     "OrderInvalid",
     "TransitionNotAllowed",
     "order_approve",
     "order_cancel",
+    "order_cancel_shipped",
     "order_edit",
     "order_reject",
     "order_remind_approvers",

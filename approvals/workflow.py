@@ -25,6 +25,8 @@ from inventory.services import (
     stock_reserve,
     stock_ship,
 )
+from portal.accounts.models import StaffRole
+from portal.accounts.permissions import roles_of
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from portal.orders.services import order_event_add
 
@@ -71,6 +73,12 @@ def decides_it(user, order: Order) -> str | None:
 def ships_it(user, order: Order) -> str | None:
     if not orders_fulfilled_by(user).filter(pk=order.pk).exists():
         return "Only staff of the warehouse that holds this order's stock can ship it."
+    return None
+
+
+def credits_it(user, order: Order) -> str | None:
+    if StaffRole.FINANCE.value not in roles_of(user):
+        return "Only finance can cancel a shipped order: its invoice is credited."
     return None
 
 
@@ -143,6 +151,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         "cancel", S.APPROVED, (S.CANCELLED,), placed_it, "Cancel order", stock=Stock.RELEASE
     ),
     Transition("ship", S.APPROVED, (S.SHIPPED,), ships_it, "Mark shipped", stock=Stock.SHIP),
+    # After shipping, cancelling is a correction of the invoice: a credit note.
+    Transition(
+        "cancel_shipped", S.SHIPPED, (S.CANCELLED,), credits_it, "Cancel and credit", "a reason"
+    ),
 )
 ACTIONS = frozenset(t.action for t in TRANSITIONS)
 

@@ -25,6 +25,11 @@ class WarehouseCodeConverter(SkuConverter):
     regex = r"[-a-zA-Z0-9_]{1,20}"
 
 
+class InvoiceNumberConverter(SkuConverter):
+    regex = r"(?:INV|CN)-[0-9]{4}-[0-9]{5,9}"
+
+
 register_converter(SkuConverter, "sku")
+register_converter(InvoiceNumberConverter, "invoice")
 register_converter(OrderNumberConverter, "order")
 register_converter(WarehouseCodeConverter, "warehouse")

@@ -10,6 +10,17 @@ MAX_LAZY_PAGE = 10_000
 _PAGE = re.compile(r"[0-9]{1,9}")
 
 
+def page_error(request) -> str:
+    """What is wrong with the URL's ``?page=``, or "" when it is absent or a page number.
+
+    For pages that answer a malformed page with 400 rather than with the first page.
+    """
+    raw = request.GET.get("page")
+    if raw is None or (_PAGE.fullmatch(raw) and int(raw) >= 1):
+        return ""
+    return f"Page {raw[:20]!r} is not a page number: use 1, 2, 3 …"
+
+
 def paginate(table, request, *, per_page: int, lazy: bool = False):
     """Sort ``table`` as the URL asks and show one page of ``per_page`` rows.
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.orders",
     "pricing",
     "inventory",
+    "portal.invoices",
     "approvals",
     # The project at the top of the house: the demo seed that uses every app.
     "portal",
@@ -187,6 +188,22 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
+# The seller on every invoice. The defaults are the demo's; production sets its own.
+SELLER = {
+    "name": os.environ.get("SELLER_NAME", "Portal Wholesale GmbH"),
+    "line1": os.environ.get("SELLER_STREET", "Hafenstraße 12"),
+    "line2": "",
+    "postal_code": os.environ.get("SELLER_POSTAL_CODE", "20457"),
+    "city": os.environ.get("SELLER_CITY", "Hamburg"),
+    "country": os.environ.get("SELLER_COUNTRY", "DE"),
+    "vat_id": os.environ.get("SELLER_VAT_ID", "DE811907980"),
+    "register": os.environ.get("SELLER_REGISTER", "Amtsgericht Hamburg HRB 123456"),
+    "bank": os.environ.get("SELLER_BANK", "Hamburger Sparkasse"),
+    "iban": os.environ.get("SELLER_IBAN", "DE02200505501015871393"),
+    "bic": os.environ.get("SELLER_BIC", "HASPDEHHXXX"),
+    "email": os.environ.get("SELLER_EMAIL", "invoices@portal.example"),
+}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("portal.orders.urls")),
     path("", include("approvals.urls")),
     path("", include("inventory.urls")),
+    path("", include("portal.invoices.urls")),
     path("admin/", admin.site.urls),
 ]

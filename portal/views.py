@@ -2,12 +2,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from approvals.selectors import awaiting_decision_by, budget_use
 from inventory.selectors import warehouse_today
 from portal.accounts.permissions import membership_of, roles_of
+from portal.invoices.charts import aging_chart
+from portal.invoices.permissions import invoices_visible_to
+from portal.invoices.selectors import finance_today
 
 
 def dashboard(request):
@@ -16,6 +20,9 @@ def dashboard(request):
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
     show_approver = bool(roles & {"approver", "company_admin"})
+    finance = None
+    if "finance" in roles:
+        finance = finance_today(invoices_visible_to(request.user), timezone.localdate())
     return render(
         request,
         "dashboard.html",
@@ -28,7 +35,9 @@ def dashboard(request):
             "show_company_admin": "company_admin" in roles,
             "show_warehouse": "warehouse" in roles,
             "warehouse": warehouse_today(request.user) if "warehouse" in roles else None,
-            "show_finance": "finance" in roles,
+            "show_finance": finance is not None,
+            "finance": finance,
+            "finance_chart": aging_chart(finance.aging) if finance else [],
             "show_operator": "operator" in roles,
         },
     )

@@ -10,7 +10,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from approvals.services import order_ship
 from portal.accounts.models import Membership
+from portal.invoices.models import Invoice
+from portal.invoices.pdf import invoice_pdf_store
+from portal.invoices.services import invoice_archive_request
+from portal.invoices.tasks import invoice_archive_build
+from portal.orders.models import Order
 from tests.ordering import place
 
 PERSONAS = [
@@ -81,9 +87,32 @@ class PlacedOrders(dict):
     for in a test (``placed_orders`` empties it before each test)."""
 
     BUYERS = {"acme": "acme.buyer", "borealis": "borealis.buyer"}
+    SHIPPERS = {"acme": "warehouse.north", "borealis": "warehouse.south"}
 
     def __missing__(self, key: str) -> str:
         code, _, kind = key.partition("_")
+        if kind == "invoiced":
+            # the approved order shipped: the key gives its invoice's number
+            order = order_ship(
+                order=Order.objects.get(number=self[f"{code}_approved"]),
+                by=get_user_model().objects.get(username=self.SHIPPERS[code]),
+            )
+            self[key] = order.invoices.get().number
+            return self[key]
+        if kind == "rendered":
+            # the same invoice with its PDF stored
+            invoice_pdf_store(Invoice.objects.get(number=self[f"{code}_invoiced"]))
+            self[key] = self[f"{code}_invoiced"]
+            return self[key]
+        if kind == "archive":
+            # a ZIP of Acme's invoice, asked for by finance and built
+            archive = invoice_archive_request(
+                invoices=Invoice.objects.filter(number=self["acme_rendered"]),
+                by=get_user_model().objects.get(username="finance"),
+            )
+            invoice_archive_build.call(archive.pk)
+            self[key] = str(archive.pk)
+            return self[key]
         if kind == "approved":
             # 2 boxes of nuts: approved on submission, waiting to be picked
             order = place(self.BUYERS[code], [("NUT-M8", 2)], po=f"PO-{code}-picked")
@@ -107,6 +136,31 @@ WAREHOUSE = ["warehouse.north", "warehouse.south"]
 NORTH_ONLY = {**only(["warehouse.north"], others=403), "warehouse.south": 404}
 SOUTH_STAFF = ("warehouse.south",)
 MOVE = {"quantity": "5", "change": "-1", "reason": "Access test", "reorder_point": "10"}
+
+# Acme's invoice (of acme.buyer's order): its buyer and company admin see it, as do finance
+# and operators; warehouse staff have no invoices at all (403).
+INVOICE_READERS = ["acme.buyer", "acme.admin", "finance", "admin"]
+INVOICE_PAGE = {**only(INVOICE_READERS, others=404), **dict.fromkeys(WAREHOUSE, 403)}
+# Finance and operators see every company's invoices, so Borealis' is theirs to reach too.
+INVOICE_OWNERS = ("borealis.buyer", "borealis.manager", "finance", "admin")
+FINANCE_ONLY = ["finance"]
+
+
+def acme_invoice(action: str = "", **route) -> Route:
+    """A page of Acme's invoice (``action`` after it), Borealis' as the foreign one."""
+    return Route(
+        lambda p: f"/invoices/{ORDERS['acme_invoiced']}/{action}",
+        route.pop("expect", INVOICE_PAGE),
+        foreign_path=lambda p: f"/invoices/{ORDERS['borealis_invoiced']}/{action}",
+        foreign_owners=INVOICE_OWNERS,
+        role_first=True,
+        **route,
+    )
+
+
+def finance_post(**extra) -> dict:
+    """Finance alone may act on an invoice: everyone else is refused before any lookup."""
+    return {"expect": only(FINANCE_ONLY, status=302), "method": "post", "extra": extra}
 
 
 def north_stock(action: str, *, post: bool = False) -> Route:
@@ -221,6 +275,33 @@ ROUTES: dict[str, Route] = {
     "stock-receive": north_stock("receive/", post=True),
     "stock-adjust": north_stock("adjust/", post=True),
     "stock-reorder-point": north_stock("reorder-point/", post=True),
+    "invoices": Route(lambda p: "/invoices/", only([*CUSTOMERS, "finance", "admin"])),
+    "invoice": acme_invoice(),
+    "invoice-pdf": Route(
+        lambda p: f"/invoices/{ORDERS['acme_rendered']}/pdf/",
+        INVOICE_PAGE,
+        foreign_path=lambda p: f"/invoices/{ORDERS['borealis_invoiced']}/pdf/",
+        foreign_owners=INVOICE_OWNERS,
+        role_first=True,
+    ),
+    "invoice-xml": acme_invoice("xml/"),
+    "invoice-pay": acme_invoice(
+        "pay/",
+        **finance_post(amount="1.00", reference="Access test", received_on="2026-01-01"),
+    ),
+    "invoice-credit": acme_invoice("credit/", **finance_post(reason="Access test")),
+    "invoice-archive-create": Route(
+        lambda p: f"/invoices/archives/?q={ORDERS['acme_invoiced']}",
+        only(FINANCE_ONLY, status=302),
+        method="post",
+    ),
+    "invoice-archive": Route(
+        lambda p: f"/invoices/archives/{ORDERS['finance_archive']}/", only(FINANCE_ONLY)
+    ),
+    "invoice-archive-download": Route(
+        lambda p: f"/invoices/archives/{ORDERS['finance_archive']}/download/", only(FINANCE_ONLY)
+    ),
+    "aging": Route(lambda p: "/finance/aging/", only(FINANCE_ONLY)),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),
@@ -240,6 +321,7 @@ ADMIN_SAMPLES = [
     "/admin/inventory/stockmovement/",
     "/admin/approvals/approvalpolicy/",
     "/admin/approvals/approval/",
+    "/admin/invoices/invoice/",
 ]
 
 

@@ -127,6 +127,7 @@ class OrderEventKind(models.TextChoices):
     EDIT = "edit", "Reopened for editing"
     CANCEL = "cancel", "Cancelled"
     SHIP = "ship", "Shipped"
+    CANCEL_SHIPPED = "cancel_shipped", "Cancelled after shipping, invoice credited"
     REMINDER = "reminder", "Approvers reminded"
     STOCK_RESERVED = "stock_reserved", "Reserved stock"
     STOCK_RELEASED = "stock_released", "Released stock"

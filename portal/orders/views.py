@@ -15,6 +15,7 @@ from approvals.workflow import TransitionNotAllowed, actions_for
 from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import product_for
+from portal.invoices.permissions import invoices_visible_to
 from portal.orders.filters import OrderFilter
 from portal.orders.forms import (
     AddToCartForm,
@@ -316,6 +317,12 @@ def render_order_detail(request, order, *, decision_form=None, status=200):
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,
             "approval": approval_panel(request.user, order),
+            "invoices": list(
+                invoices_visible_to(request.user)
+                .filter(order=order)
+                .only("number", "kind", "status", "issued_on")
+                .order_by("issued_on", "number")
+            ),
         },
         status=status,
     )

@@ -7,6 +7,7 @@ from approvals.services import (
     Checkout,
     order_approve,
     order_cancel,
+    order_cancel_shipped,
     order_edit,
     order_reject,
     order_request_changes,
@@ -23,7 +24,16 @@ pytestmark = pytest.mark.django_db
 
 S = OrderStatus
 STATES = [S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.SHIPPED, S.REJECTED, S.CANCELLED]
-ACTIONS = ["submit", "approve", "reject", "request_changes", "edit", "cancel", "ship"]
+ACTIONS = [
+    "submit",
+    "approve",
+    "reject",
+    "request_changes",
+    "edit",
+    "cancel",
+    "ship",
+    "cancel_shipped",
+]
 # The order is acme.buyer's; each role is a demo person.
 ROLES = {
     "its buyer": "acme.buyer",
@@ -48,6 +58,7 @@ ALLOWED = {
     (S.PENDING_APPROVAL, "cancel"): ({"its buyer"}, S.CANCELLED),
     (S.APPROVED, "cancel"): ({"its buyer"}, S.CANCELLED),
     (S.APPROVED, "ship"): ({"its warehouse"}, S.SHIPPED),
+    (S.SHIPPED, "cancel_shipped"): ({"finance"}, S.CANCELLED),
 }
 
 CASES = [(state, action, role) for state in STATES for action in ACTIONS for role in ROLES]
@@ -100,6 +111,8 @@ def take(action: str, order: Order, by) -> Order:
         return order_edit(order=order, by=by)
     if action == "cancel":
         return order_cancel(order=order, by=by, comment="Not needed.")
+    if action == "cancel_shipped":
+        return order_cancel_shipped(order=order, by=by, reason="Returned unopened.")
     return order_ship(order=order, by=by)
 
 
@@ -178,6 +191,8 @@ def test_state_action_role(state, action, role):
         ), message
     elif action == "ship":
         assert "warehouse that holds this order's stock" in message
+    elif action == "cancel_shipped":
+        assert message == "Only finance can cancel a shipped order: its invoice is credited."
     else:
         assert message == "Only acme.buyer, who placed the order, can do that."
     fresh = Order.objects.get(pk=order.pk)

@@ -1,6 +1,8 @@
+
 """Receipts, adjustments, reservations, releases and shipments, each in the ledger."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -431,8 +433,18 @@ def approved_before_stock_was_reserved(lines) -> Order:
         currency="EUR",
     )
     for sku, quantity in lines:
+        product = Product.objects.get(sku=sku)
+        unit_price = Decimal("10.00")
         OrderLine.objects.create(
-            order=order, product=Product.objects.get(sku=sku), quantity=quantity
+            order=order,
+            product=product,
+            quantity=quantity,
+            sku=sku,
+            name=product.name,
+            unit_price=unit_price,
+            line_total=unit_price * quantity,
+            tax_rate=product.tax_rate,
+            tax=unit_price * quantity * product.tax_rate / 100,
         )
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('portal.order_transition', 'on', true)")

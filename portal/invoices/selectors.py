@@ -1,0 +1,192 @@
+"""Reads of invoicing: amounts paid and open, the aging of what is owed, dashboard figures."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from portal.invoices.models import DocumentKind, Invoice, InvoiceStatus, Payment
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def paid_amount(invoice: Invoice) -> Decimal:
+    return invoice.payments.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotate ``paid``: the sum of the invoice's payments (0 when there are none).
+
+    A subquery, not a join, so that counting and summing the list stay one row per invoice.
+    """
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return invoices.annotate(
+        paid=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    )
+
+
+def invoice_totals(invoices: QuerySet[Invoice]) -> list[dict]:
+    """Per currency, over a whole (filtered) set: how many documents, invoiced, credited,
+    paid against its invoices, and still open. Two queries, whatever the set's size."""
+    ids = invoices.order_by().values("pk")
+    documents = (
+        Invoice.objects.filter(pk__in=ids)
+        .values("currency")
+        .annotate(
+            count=Count("pk"),
+            invoiced=Sum("total", filter=Q(kind=DocumentKind.INVOICE)),
+            credited=Sum("total", filter=Q(kind=DocumentKind.CREDIT_NOTE)),
+            open_total=Sum("total", filter=Q(status=InvoiceStatus.OPEN)),
+        )
+        .order_by("currency")
+    )
+    payments = {
+        row["invoice__currency"]: row
+        for row in Payment.objects.filter(invoice__in=ids)
+        .values("invoice__currency")
+        .annotate(
+            paid=Sum("amount"),
+            open_paid=Sum("amount", filter=Q(invoice__status=InvoiceStatus.OPEN)),
+        )
+        .order_by()
+    }
+    totals = []
+    for row in documents:
+        paid = payments.get(row["currency"], {})
+        totals.append(
+            {
+                "currency": row["currency"],
+                "count": row["count"],
+                "invoiced": row["invoiced"] or ZERO,
+                "credited": row["credited"] or ZERO,
+                "paid": paid.get("paid") or ZERO,
+                "open": (row["open_total"] or ZERO) - (paid.get("open_paid") or ZERO),
+            }
+        )
+    return totals
+
+
+def open_amount(invoice: Invoice) -> Decimal:
+    """What is still owed on the invoice (negative when overpaid)."""
+    if invoice.kind != DocumentKind.INVOICE or invoice.status == InvoiceStatus.VOID:
+        return ZERO
+    paid = getattr(invoice, "paid", None)
+    if paid is None:
+        paid = paid_amount(invoice)
+    return invoice.total - paid
+
+
+def overdue(invoices: QuerySet[Invoice], today: date) -> QuerySet[Invoice]:
+    return invoices.filter(kind=DocumentKind.INVOICE, status=InvoiceStatus.OPEN, due_on__lt=today)
+
+
+# Aging buckets: (label, fewest days past due, most days past due or None).
+BUCKETS = (
+    ("Current", None, 0),
+    ("1–30", 1, 30),
+    ("31–60", 31, 60),
+    ("61–90", 61, 90),
+    ("90+", 91, None),
+)
+
+
+def bucket_of(days_past_due: int) -> int:
+    for index, (_, low, high) in enumerate(BUCKETS):
+        if (low is None or days_past_due >= low) and (high is None or days_past_due <= high):
+            return index
+    raise AssertionError(days_past_due)
+
+
+@dataclass
+class AgingRow:
+    company: object
+    currency: str
+    amounts: list[Decimal] = field(default_factory=lambda: [ZERO] * len(BUCKETS))
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts, ZERO)
+
+
+@dataclass
+class Aging:
+    """What is owed, by company and by how long past due, with totals per currency."""
+
+    today: date
+    rows: list[AgingRow]
+    totals: dict[str, list[Decimal]]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _, _ in BUCKETS]
+
+
+def aging(invoices: QuerySet[Invoice], today: date) -> Aging:
+    """Open amounts of open invoices, by company and bucket (days past the due date)."""
+    rows: dict[int, AgingRow] = {}
+    totals: dict[str, list[Decimal]] = {}
+    open_invoices = with_amounts(
+        invoices.filter(kind=DocumentKind.INVOICE, status=InvoiceStatus.OPEN)
+    ).select_related("company")
+    for invoice in open_invoices.only(
+        "total", "due_on", "currency", "company__legal_name", "company__code"
+    ).order_by():
+        owed = invoice.total - invoice.paid
+        if owed <= 0:
+            continue
+        index = bucket_of((today - invoice.due_on).days)
+        row = rows.setdefault(invoice.company_id, AgingRow(invoice.company, invoice.currency))
+        row.amounts[index] += owed
+        totals.setdefault(invoice.currency, [ZERO] * len(BUCKETS))[index] += owed
+    ordered = sorted(rows.values(), key=lambda r: (r.currency, r.company.legal_name))
+    return Aging(today=today, rows=ordered, totals=dict(sorted(totals.items())))
+
+
+@dataclass
+class FinanceToday:
+    overdue: dict[str, Decimal]
+    overdue_count: int
+    issued_this_week: int
+    issued_this_week_totals: dict[str, Decimal]
+    aging: Aging
+
+
+def finance_today(invoices: QuerySet[Invoice], today: date) -> FinanceToday:
+    """The finance dashboard: overdue totals, the aging, invoices issued since Monday."""
+    report = aging(invoices, today)
+    overdue_totals = {
+        currency: sum(amounts[1:], ZERO) for currency, amounts in report.totals.items()
+    }
+    monday = today - timedelta(days=today.weekday())
+    week = (
+        invoices.filter(kind=DocumentKind.INVOICE, issued_on__gte=monday)
+        .order_by()
+        .values("currency")
+        .annotate(n=Sum(Value(1)), s=Sum("total"))
+    )
+    week_totals = {row["currency"]: row["s"] for row in week}
+    return FinanceToday(
+        overdue={c: t for c, t in overdue_totals.items() if t},
+        overdue_count=overdue(invoices, today).count(),
+        issued_this_week=sum(row["n"] for row in week),
+        issued_this_week_totals=week_totals,
+        aging=report,
+    )
