@@ -220,7 +220,9 @@ def payment_record(
     if received_on > timezone.localdate():
         raise InvoiceError("The payment date cannot be in the future.")
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if locked.is_credit_note or locked.status != InvoiceStatus.OPEN:
+    if locked.is_credit_note:
+        raise InvoiceError(f"{locked.number} is a credit note: nothing is paid on it.")
+    if locked.status != InvoiceStatus.OPEN:
         raise InvoiceError(f"{locked.number} is {locked.get_status_display().lower()}.")
     if received_on < locked.issued_on - timedelta(days=365):
         raise InvoiceError("That date is more than a year before the invoice was issued.")

@@ -384,3 +384,20 @@ def test_the_finance_dashboard_shows_overdue_totals_and_the_week(client):
     assert finance.overdue_count == 1
     assert finance.issued_this_week >= 1
     assert b'data-testid="aging-chart-EUR"' in response.content
+
+
+def test_the_invoice_page_costs_the_same_queries_for_one_line_or_many(
+    client, django_assert_max_num_queries
+):
+    small = shipped("acme.buyer")
+    large = shipped(
+        "acme.buyer", (("BOLT-M8-50", 10), ("NUT-M8", 5), ("DRILL-18V", 1), ("GLOVE-L", 12))
+    )
+    signed_in(client, "finance")
+    client.get(f"/invoices/{small.number}/")
+
+    with django_assert_max_num_queries(16) as one:
+        client.get(f"/invoices/{small.number}/")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(f"/invoices/{large.number}/")
+    assert len(response.context["lines"]) == 4
