@@ -5,6 +5,7 @@ A euro document is written as PDF/A-3b with its EN 16931 XML embedded as ``factu
 (Factur-X / ZUGFeRD, profile EN 16931), so the buyer's software can book it unread.
 """
 
+import functools
 import hashlib
 
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from drafthorse.pdf import attach_xml
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from portal.invoices.einvoice import has_einvoice, invoice_xml
 from portal.invoices.models import Invoice, PaymentKind
@@ -20,6 +22,13 @@ from portal.invoices.selectors import paid_amount
 
 PDF_A = "pdf/a-3b"
 FACTUR_X_PROFILE = "EN 16931"
+
+
+@functools.cache
+def _no_fetching() -> URLFetcher:
+    """A fetcher that fetches nothing: the template needs no file or URL, and one fetcher
+    for every render spares each the ~25 ms WeasyPrint takes to set up a new one."""
+    return URLFetcher(allowed_protocols=())
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
@@ -38,12 +47,14 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
         "card": card,
         "paid_by_card": card and not credit and paid_amount(invoice) >= invoice.total,
     }
-    html = HTML(string=render_to_string("invoices/pdf.html", context))
+    html = HTML(string=render_to_string("invoices/pdf.html", context), url_fetcher=_no_fetching())
     if not has_einvoice(invoice):
         return html.write_pdf()
-    pdf = html.write_pdf(pdf_variant=PDF_A)
     xml = invoice_xml(invoice, lines=lines, taxes=taxes)
-    return attach_xml(pdf, xml, level=FACTUR_X_PROFILE, lang="en")
+    pdf = html.write_pdf(pdf_variant=PDF_A)
+    title = f"{invoice.get_kind_display()} {invoice.number}"
+    metadata = {"title": title, "subject": f"{title} to {invoice.buyer['name']}"}
+    return attach_xml(pdf, xml, level=FACTUR_X_PROFILE, metadata=metadata, lang="en")
 
 
 def invoice_pdf_store(invoice: Invoice) -> str:
