@@ -1,4 +1,3 @@
-
 """Receipts, adjustments, reservations, releases and shipments, each in the ledger."""
 
 import io
