@@ -1,5 +1,8 @@
 """Settings shared by the unit tests (tests/) and the browser journeys (e2e/)."""
 
+import io
+import signal
+
 import pytest
 
 
@@ -19,6 +22,12 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """PDFs and ZIPs a test stores go to its own folder, never the project's ``media/``."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 DEMO_PRODUCTS_PER_CATEGORY = 15
@@ -86,8 +95,45 @@ def _stock_ledger_balances(request):
     # Set the database up first, so that this check runs before it is rolled back.
     request.getfixturevalue("_django_db_helper")
     yield
-    import io
-
     from django.core.management import call_command
 
     call_command("check_stock_ledger", stdout=io.StringIO())
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs what the block queued for after commit, as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run every queued task and stop, as ``manage.py db_worker --batch`` does."""
+    # Between tasks the worker drops any connection that is not in autocommit, and the
+    # test's transaction is such a connection; Django's test client silences the same
+    # check around its requests for the same reason.
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        # The worker takes over Ctrl+C for a graceful stop; give it back to pytest after.
+        handlers = {sig: signal.getsignal(sig) for sig in WORKER_SIGNALS}
+        try:
+            call_command(
+                "db_worker",
+                batch=True,
+                interval=0,
+                startup_delay=False,
+                reload=False,
+                stdout=io.StringIO(),
+            )
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+
+    return run

@@ -63,7 +63,7 @@ class InvoiceTable(tables.Table):
             "status",
         )
         order_by = ("-issued_on", "-number")
-        attrs = {"class": "table", "id": "invoice-table"}
+        attrs = {"class": "table", "id": "invoice-table", "tbody": {"hx-boost": "false"}}
         row_attrs = {"data-number": lambda record: record.number}
         empty_text = "No invoices match."
 

@@ -2,13 +2,11 @@
 
 from datetime import date
 
-import pytest
 from django.utils import timezone
 
 from approvals.services import order_approve, order_ship
 from portal.invoices.models import DocumentKind, Invoice
 from portal.orders.models import Order, OrderStatus
-from tests.approvals.conftest import committed, run_worker  # noqa: F401  (fixtures)
 from tests.ordering import place, user
 
 # Who approves and who ships each demo company's orders, in the order they decide.
@@ -16,12 +14,6 @@ APPROVERS = {"acme": ("acme.manager", "acme.admin"), "borealis": ("borealis.mana
 SHIPPERS = {"acme": "warehouse.north", "borealis": "warehouse.south"}
 # Acme's prices: DRILL-18V 129.00 (119.00 from 5), BOLT-M8-50 11.25 (10.71 from 10).
 SMALL = (("BOLT-M8-50", 10),)  # 107.10 net + 20.35 VAT = 127.45, approved on submission
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """PDFs rendered by a test are stored in its own folder, not in the project's media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def this_year() -> int:
