@@ -92,6 +92,21 @@ def child(db_name: str, invoice_id: int) -> None:
     print(json.dumps({"before": before, "peak": peak_rss_mb(), "bytes": size}))
 
 
+def hello_world_ms(runs: int = 300) -> float:
+    """Median time of the portal's smallest page (``/healthz``: one ``SELECT 1``) through the
+    test client: the yardstick the render times are compared with, measured in this run."""
+    from django.test import Client
+
+    client = Client()
+    client.get("/healthz")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get("/healthz")
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def peak_memory(invoice_id: int) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--child", connection.settings_dict["NAME"], str(invoice_id)],
@@ -131,6 +146,8 @@ def bench() -> None:
     pg = connection.pg_version // 10000
     print(f"demo data in {time.perf_counter() - started:.1f} s (PostgreSQL {pg})")
     print(f"font subsetting: {subsetter()}")
+    hello = hello_world_ms()
+    print(f"hello-world view (/healthz through the test client): {hello:.2f} ms")
     users = {u.username: u for u in get_user_model().objects.all()}
     in_stock = (
         StockLevel.objects.filter(
@@ -173,7 +190,7 @@ def bench() -> None:
         print(
             f"{count:>3} line{'s' if count != 1 else ' '} (median of {runs:>2}) {ms:8.0f} ms"
             f" {pages:>6} {len(data) / 1024:6.0f} KB   {memory['peak']:5.0f} MB"
-            f" ({memory['before']:.0f} MB)"
+            f" ({memory['before']:.0f} MB)   {ms / hello:6.0f}x hello-world"
         )
         if count == 1:
             print(f"  target 1 page <= {TARGET_ONE_PAGE_MS} ms: {met(ms, TARGET_ONE_PAGE_MS)}")
@@ -205,6 +222,7 @@ def bench() -> None:
             f"invoice_archive_build, {ARCHIVE} PDFs, {label + ':':<19} {seconds:6.1f} s"
             f"  ({archive.status}, {archive.done}/{archive.total}, {size / 1024 / 1024:.1f} MB)"
             f"  target <= {TARGET_ARCHIVE_S} s: {met(seconds, TARGET_ARCHIVE_S)}"
+            f"  ({seconds * 1000 / hello:,.0f}x hello-world)"
         )
 
 
