@@ -137,3 +137,28 @@ def run_worker(monkeypatch):
                 signal.signal(sig, handler)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def _localstripe_server():
+    from tests.localstripe_server import LocalStripe
+
+    server = LocalStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def localstripe(_localstripe_server, settings):
+    """Stripe, as the portal sees it, is a localstripe server on 127.0.0.1 with no objects
+    yet. ``localstripe.deliver_webhooks_to(url)`` makes it send its events there."""
+    from tests.localstripe_server import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET
+
+    _localstripe_server.reset()
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = _localstripe_server.url
+    settings.STRIPE_JS_URL = f"{_localstripe_server.url}/js.stripe.com/v3/"
+    yield _localstripe_server
+    _localstripe_server.reset()

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from approvals.services import order_ship
-from portal.accounts.models import Membership
+from portal.accounts.models import Company, Membership, PaymentMethod
 from portal.invoices.models import Invoice
 from portal.invoices.pdf import invoice_pdf_store
 from portal.invoices.services import invoice_archive_request
@@ -97,6 +97,18 @@ class PlacedOrders(dict):
                 order=Order.objects.get(number=self[f"{code}_approved"]),
                 by=get_user_model().objects.get(username=self.SHIPPERS[code]),
             )
+            self[key] = order.invoices.get().number
+            return self[key]
+        if kind == "card":
+            # an invoice its company pays by card (Acme is switched to card to get one)
+            company = Company.objects.get(code=code)
+            method = company.payment_method
+            Company.objects.filter(pk=company.pk).update(payment_method=PaymentMethod.CARD)
+            order = place(self.BUYERS[code], [("NUT-M8", 2)], po=f"PO-{code}-card")
+            order = order_ship(
+                order=order, by=get_user_model().objects.get(username=self.SHIPPERS[code])
+            )
+            Company.objects.filter(pk=company.pk).update(payment_method=method)
             self[key] = order.invoices.get().number
             return self[key]
         if kind == "rendered":
@@ -302,6 +314,21 @@ ROUTES: dict[str, Route] = {
         lambda p: f"/invoices/archives/{ORDERS['finance_archive']}/download/", only(FINANCE_ONLY)
     ),
     "aging": Route(lambda p: "/finance/aging/", only(FINANCE_ONLY)),
+    "payment-attention": Route(lambda p: "/finance/attention/", only(FINANCE_ONLY)),
+    # The card page is for the customers who see a card-paying invoice; finance and
+    # operators see it but do not pay it (404), warehouse staff have no invoices (403).
+    "invoice-card": Route(
+        lambda p: f"/invoices/{ORDERS['acme_card']}/card/",
+        {
+            **only(["acme.buyer", "acme.admin"], others=404),
+            **dict.fromkeys(WAREHOUSE, 403),
+        },
+        foreign_path=lambda p: f"/invoices/{ORDERS['borealis_card']}/card/",
+        foreign_owners=("borealis.buyer",),
+        role_first=True,
+    ),
+    # Stripe's webhook: no session, no CSRF; an unsigned POST is refused for everyone.
+    "stripe-webhook": Route(lambda p: "/stripe/webhook/", everyone(400), method="post"),
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),
@@ -322,6 +349,8 @@ ADMIN_SAMPLES = [
     "/admin/approvals/approvalpolicy/",
     "/admin/approvals/approval/",
     "/admin/invoices/invoice/",
+    "/admin/invoices/stripeevent/",
+    "/admin/invoices/paymentissue/",
 ]
 
 
@@ -355,6 +384,14 @@ def test_every_url_pattern_has_an_entry():
 def test_a_new_url_without_an_entry_fails_the_access_test():
     missing = uncovered_patterns(url_patterns())
     assert missing == ["unlisted-report"]
+
+
+@pytest.fixture(autouse=True)
+def _stripe_keys(settings):
+    """Card payment is configured (nothing here reaches Stripe), so its page exists."""
+    settings.STRIPE_SECRET_KEY = "sk_test_access"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_access"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_access"
 
 
 @pytest.fixture
@@ -424,6 +461,12 @@ def test_admin_is_for_operators_only(client, demo, persona, path):
     else:
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_stripe_webhook_takes_posts_only(client, demo, persona):
+    assert client_for(client, persona).get("/stripe/webhook/").status_code == 405
 
 
 @pytest.mark.django_db

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from portal.history_admin import HistoryAdmin
-from portal.invoices.models import Invoice, InvoiceLine, InvoiceTax, Payment
+from portal.invoices.models import (
+    CardAttempt,
+    Invoice,
+    InvoiceLine,
+    InvoiceTax,
+    Payment,
+    PaymentIssue,
+    Refund,
+    StripeEvent,
+)
 
 
 class LineInline(admin.TabularInline):
@@ -30,6 +39,18 @@ class PaymentInline(LineInline):
     readonly_fields = fields
 
 
+class RefundInline(LineInline):
+    model = Refund
+    fields = ("refunded_on", "amount", "reference", "stripe_payment_intent", "recorded_at")
+    readonly_fields = fields
+
+
+class CardAttemptInline(LineInline):
+    model = CardAttempt
+    fields = ("attempt", "payment_intent", "amount", "currency", "status", "error", "created_at")
+    readonly_fields = fields
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(HistoryAdmin):
     """Issued invoices and credit notes, read-only: corrections are credit notes, issued
@@ -49,4 +70,19 @@ class InvoiceAdmin(HistoryAdmin):
     search_fields = ("number", "order_number", "po_number", "company__legal_name")
     date_hierarchy = "issued_on"
     list_select_related = ("company",)
-    inlines = [LineInline, TaxInline, PaymentInline]
+    inlines = [LineInline, TaxInline, PaymentInline, RefundInline, CardAttemptInline]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(HistoryAdmin):
+    """Every Stripe event taken in, and what the portal did with it."""
+
+    list_display = ("event_id", "type", "outcome", "received_at")
+    list_filter = ("type",)
+    search_fields = ("event_id", "outcome")
+
+
+@admin.register(PaymentIssue)
+class PaymentIssueAdmin(HistoryAdmin):
+    list_display = ("created_at", "invoice", "payment_intent", "problem")
+    search_fields = ("payment_intent", "problem", "invoice__number")

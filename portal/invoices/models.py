@@ -202,6 +202,8 @@ class Payment(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(max_length=20, choices=PaymentKind)
+    # The card payment's PaymentIntent: one payment per intent, however often Stripe tells us.
+    stripe_payment_intent = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -217,10 +219,114 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=~Q(reference=""), name="payment_has_reference"),
+            models.UniqueConstraint(
+                fields=["stripe_payment_intent"],
+                condition=~Q(stripe_payment_intent=""),
+                name="one_payment_per_intent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.invoice} ({self.reference})"
+
+
+class Refund(models.Model):
+    """Money given back against an invoice (a card refund); the invoice is open again by
+    that much. Never edited."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Stripe's refund id: a refund is recorded once, however often it is reported.
+    reference = models.CharField(max_length=100, unique=True)
+    stripe_payment_intent = models.CharField(max_length=100, blank=True)
+    refunded_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "refunded_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} on {self.invoice} ({self.reference})"
+
+
+class CardAttemptStatus(models.TextChoices):
+    PROCESSING = "processing", "Waiting for confirmation from Stripe"
+    REQUIRES_ACTION = "requires_action", "Waiting for the card holder's bank"
+    SUCCEEDED = "succeeded", "Paid"
+    FAILED = "failed", "Failed"
+
+
+class CardAttempt(models.Model):
+    """One try at paying an invoice by card: its Stripe PaymentIntent and how it stands.
+
+    ``attempt`` numbers the tries of one invoice; with the invoice it makes the Stripe
+    idempotency key, so a double click creates one PaymentIntent.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="card_attempts")
+    attempt = models.PositiveIntegerField()
+    payment_intent = models.CharField(max_length=100, unique=True)
+    client_secret = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20, choices=CardAttemptStatus, default=CardAttemptStatus.PROCESSING
+    )
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["invoice", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "attempt"], name="one_card_attempt_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} card attempt {self.attempt} ({self.status})"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (CardAttemptStatus.PROCESSING, CardAttemptStatus.REQUIRES_ACTION)
+
+
+class StripeEvent(models.Model):
+    """A webhook event taken in: its id is unique, so each event is processed once."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class PaymentIssue(models.Model):
+    """Something Stripe reported that the portal would not book: finance looks at it."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payment_issues"
+    )
+    event_id = models.CharField(max_length=100)
+    payment_intent = models.CharField(max_length=100, blank=True)
+    problem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.problem
 
 
 class ArchiveStatus(models.TextChoices):

@@ -16,31 +16,39 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal.invoices.models import DocumentKind, Invoice, InvoiceStatus, Payment
+from portal.invoices.models import DocumentKind, Invoice, InvoiceStatus, Payment, Refund
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def paid_amount(invoice: Invoice) -> Decimal:
-    return invoice.payments.aggregate(s=Sum("amount"))["s"] or ZERO
+    """What the invoice has received, net: its payments less its refunds."""
+    received = invoice.payments.aggregate(s=Sum("amount"))["s"] or ZERO
+    return received - refunded_amount(invoice)
+
+
+def refunded_amount(invoice: Invoice) -> Decimal:
+    return invoice.refunds.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def _sum_of(model, field: str = "amount") -> Subquery:
+    rows = (
+        model.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(s=Sum(field))
+        .values("s")
+    )
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
 def with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Annotate ``paid``: the sum of the invoice's payments (0 when there are none).
+    """Annotate ``paid``: what each invoice received, net (payments less refunds).
 
-    A subquery, not a join, so that counting and summing the list stay one row per invoice.
+    Subqueries, not joins, so that counting and summing the list stay one row per invoice.
     """
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .order_by()
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    return invoices.annotate(
-        paid=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY)
-    )
+    return invoices.annotate(paid=_sum_of(Payment) - _sum_of(Refund))
 
 
 def invoice_totals(invoices: QuerySet[Invoice]) -> list[dict]:
@@ -58,30 +66,40 @@ def invoice_totals(invoices: QuerySet[Invoice]) -> list[dict]:
         )
         .order_by("currency")
     )
-    payments = {
-        row["invoice__currency"]: row
-        for row in Payment.objects.filter(invoice__in=ids)
-        .values("invoice__currency")
-        .annotate(
-            paid=Sum("amount"),
-            open_paid=Sum("amount", filter=Q(invoice__status=InvoiceStatus.OPEN)),
-        )
-        .order_by()
-    }
+    received = _by_currency(Payment, ids)
+    refunded = _by_currency(Refund, ids)
     totals = []
     for row in documents:
-        paid = payments.get(row["currency"], {})
+        currency = row["currency"]
+        paid, open_paid = (
+            received.get(currency, (ZERO, ZERO))[i] - refunded.get(currency, (ZERO, ZERO))[i]
+            for i in (0, 1)
+        )
         totals.append(
             {
-                "currency": row["currency"],
+                "currency": currency,
                 "count": row["count"],
                 "invoiced": row["invoiced"] or ZERO,
                 "credited": row["credited"] or ZERO,
-                "paid": paid.get("paid") or ZERO,
-                "open": (row["open_total"] or ZERO) - (paid.get("open_paid") or ZERO),
+                "paid": paid,
+                "open": (row["open_total"] or ZERO) - open_paid,
             }
         )
     return totals
+
+
+def _by_currency(model, ids) -> dict[str, tuple[Decimal, Decimal]]:
+    """currency -> (sum of ``model``'s amounts, the part on open invoices)."""
+    rows = (
+        model.objects.filter(invoice__in=ids)
+        .values("invoice__currency")
+        .annotate(
+            total=Sum("amount"),
+            on_open=Sum("amount", filter=Q(invoice__status=InvoiceStatus.OPEN)),
+        )
+        .order_by()
+    )
+    return {r["invoice__currency"]: (r["total"] or ZERO, r["on_open"] or ZERO) for r in rows}
 
 
 def open_amount(invoice: Invoice) -> Decimal:

@@ -234,10 +234,20 @@ def payment_record(
         received_on=received_on,
         recorded_by=by,
     )
-    if paid_amount(locked) >= locked.total:
-        locked.status = InvoiceStatus.PAID
-        locked.save(update_fields=["status"])
+    invoice_settle(invoice=locked)
     return payment
+
+
+def invoice_settle(*, invoice: Invoice) -> Invoice:
+    """Set the status from the money: paid when nothing is open (total - payments +
+    refunds), open again when a refund reopens it. Void stays void. Caller holds the lock."""
+    if invoice.is_credit_note or invoice.status == InvoiceStatus.VOID:
+        return invoice
+    status = InvoiceStatus.PAID if paid_amount(invoice) >= invoice.total else InvoiceStatus.OPEN
+    if status != invoice.status:
+        invoice.status = status
+        invoice.save(update_fields=["status"])
+    return invoice
 
 
 @transaction.atomic

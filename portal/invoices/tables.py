@@ -44,6 +44,11 @@ class InvoiceTable(tables.Table):
     total = MoneyColumn(verbose_name="Total")
     open = OpenColumn(verbose_name="Open", empty_values=(), orderable=False)
     currency = tables.Column(verbose_name="Currency", visible=False)
+    # Export only: what came in and went back, one entry per payment or refund.
+    paid = MoneyColumn(verbose_name="Paid (net)", visible=False, orderable=False)
+    history = tables.Column(
+        verbose_name="Payments and refunds", empty_values=(), visible=False, orderable=False
+    )
     status = tables.Column(verbose_name="Status")
 
     class Meta:
@@ -61,6 +66,8 @@ class InvoiceTable(tables.Table):
             "open",
             "currency",
             "status",
+            "paid",
+            "history",
         )
         order_by = ("-issued_on", "-number")
         attrs = {"class": "table", "id": "invoice-table", "tbody": {"hx-boost": "false"}}
@@ -85,3 +92,13 @@ class InvoiceTable(tables.Table):
 
     def value_number(self, record):
         return record.number
+
+    def value_history(self, record):
+        entries = [
+            f"{p.received_on:%Y-%m-%d} {p.get_kind_display().lower()} {p.amount:.2f} {p.reference}"
+            for p in record.payments.all()
+        ] + [
+            f"{r.refunded_on:%Y-%m-%d} refund -{r.amount:.2f} {r.reference}"
+            for r in record.refunds.all()
+        ]
+        return "; ".join(entries)

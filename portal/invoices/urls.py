@@ -17,5 +17,8 @@ urlpatterns = [
     path("invoices/<invoice:number>/xml/", views.invoice_xml_download, name="invoice-xml"),
     path("invoices/<invoice:number>/pay/", views.invoice_pay, name="invoice-pay"),
     path("invoices/<invoice:number>/credit/", views.invoice_credit_note, name="invoice-credit"),
+    path("invoices/<invoice:number>/card/", views.invoice_card, name="invoice-card"),
     path("finance/aging/", views.aging_report, name="aging"),
+    path("finance/attention/", views.payment_attention, name="payment-attention"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
 ]

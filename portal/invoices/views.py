@@ -1,24 +1,42 @@
 """Invoice pages: the list with filters, totals and exports, one document with its PDF,
 e-invoice, payments and credit notes, the ZIP of many PDFs, and the aging report."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.csp import CSP
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_tables2.export import TableExport
 
 from approvals.services import order_cancel_shipped
 from approvals.workflow import TransitionNotAllowed
 from portal.accounts.models import Company
+from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
+from portal.invoices.card_payments import (
+    card_payment_start,
+    next_attempt,
+    pays_by_card,
+)
 from portal.invoices.charts import aging_chart
 from portal.invoices.einvoice import has_einvoice, invoice_xml
 from portal.invoices.filters import InvoiceFilter
 from portal.invoices.forms import CreditForm, PaymentForm
-from portal.invoices.models import ArchiveStatus, DocumentKind, Invoice, InvoiceStatus
+from portal.invoices.models import (
+    ArchiveStatus,
+    CardAttemptStatus,
+    DocumentKind,
+    Invoice,
+    InvoiceStatus,
+    PaymentIssue,
+)
 from portal.invoices.permissions import (
     archive_for,
     invoice_for,
@@ -34,6 +52,7 @@ from portal.invoices.services import (
     invoice_credit,
     payment_record,
 )
+from portal.invoices.stripe_events import BadWebhook, stripe_event_process, stripe_event_verify
 from portal.invoices.tables import InvoiceTable
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import orders_visible_to
@@ -91,7 +110,9 @@ def invoice_list(request):
         require_finance(request.user)
         if export not in EXPORT_FORMATS:
             return _bad_request(request, invoice_filter, "Export as CSV or XLSX.")
-        table = InvoiceTable(invoices.order_by("issued_on", "number"))
+        table = InvoiceTable(
+            invoices.order_by("issued_on", "number").prefetch_related("payments", "refunds")
+        )
         stamp = timezone.localdate().isoformat()
         return TableExport(export, table).response(f"invoices-{stamp}.{export}")
     table = paginate(InvoiceTable(invoices), request, per_page=INVOICES_PER_PAGE, lazy=True)
@@ -106,6 +127,7 @@ def invoice_list(request):
             "table": table,
             "totals": invoice_totals(invoices),
             "is_finance": is_finance(request.user),
+            "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,
             "query": request.GET.urlencode(),
         },
     )
@@ -127,10 +149,12 @@ def _detail_context(request, invoice: Invoice, **forms) -> dict:
         and not invoice.paid
     )
     return {
+        **_card_context(request, invoice),
         "invoice": invoice,
         "lines": invoice.lines.all(),
         "taxes": invoice.taxes.all(),
         "payments": invoice.payments.select_related("recorded_by"),
+        "refunds": invoice.refunds.all(),
         "credit_notes": invoice.credit_notes.all(),
         "open_amount": owed,
         "overpaid": -owed if owed < 0 else ZERO,
@@ -146,6 +170,22 @@ def _detail_context(request, invoice: Invoice, **forms) -> dict:
     }
 
 
+def _may_pay_by_card(user, invoice) -> bool:
+    """Customers who see the invoice pay it by card; finance records, it does not pay."""
+    return bool(roles_of(user) & CUSTOMER_ROLES) and pays_by_card(invoice)
+
+
+def _card_context(request, invoice) -> dict:
+    attempt = invoice.card_attempts.order_by("-attempt").first()
+    return {
+        "card_attempt": attempt,
+        # Polling stops once the webhook has told how the attempt ended.
+        "card_waiting": attempt is not None and attempt.is_waiting,
+        "can_pay_by_card": _may_pay_by_card(request.user, invoice)
+        and not (attempt is not None and attempt.is_waiting),
+    }
+
+
 @login_required
 @vary_on_headers("HX-Request")
 @require_GET
@@ -154,6 +194,12 @@ def invoice_detail(request, number: str):
     invoice = invoice_for(request.user, number)
     if request.htmx and request.htmx.target == "invoice-pdf":
         return render(request, "invoices/detail.html#pdf", {"invoice": invoice})
+    if request.htmx and request.htmx.target == "card-state":
+        context = {"invoice": invoice, **_card_context(request, invoice)}
+        response = render(request, "invoices/detail.html#card", context)
+        if not context["card_waiting"]:
+            response["HX-Refresh"] = "true"  # the webhook came: show the whole invoice anew
+        return response
     return render(request, "invoices/detail.html", _detail_context(request, invoice))
 
 
@@ -287,3 +333,89 @@ def aging_report(request):
         "invoices/aging.html",
         {"aging": report, "chart": aging_chart(report)},
     )
+
+
+def _stripe_origins() -> tuple[str, str]:
+    """The origins of Stripe.js and of the API it calls from the browser."""
+    js = urlsplit(settings.STRIPE_JS_URL)
+    api = urlsplit(settings.STRIPE_API_BASE or "https://api.stripe.com")
+    return f"{js.scheme}://{js.netloc}", f"{api.scheme}://{api.netloc}"
+
+
+def _with_stripe_csp(response):
+    """Allow Stripe.js on this response only. (``csp_override`` would fix the policy when
+    the module is imported; the Stripe addresses are settings, so it is made here.)"""
+    js, api = _stripe_origins()
+    policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    policy["script-src"] = [*policy["script-src"], js]
+    policy["frame-src"] = [js]
+    policy["connect-src"] = [CSP.SELF, js, api]
+    response._csp_config = policy
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_card(request, number: str):
+    """The card form of an invoice the signed-in customer may pay by card."""
+    require_invoice_reader(request.user)
+    invoice = invoice_for(request.user, number)
+    if not _may_pay_by_card(request.user, invoice):
+        raise Http404("This invoice is not paid by card here.")
+    invoice = with_amounts(Invoice.objects.filter(pk=invoice.pk)).get()
+    context = {
+        "invoice": invoice,
+        "open_amount": open_amount(invoice),
+        "attempt": next_attempt(invoice),
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            attempt = int(request.POST.get("attempt", ""))
+        except ValueError:
+            attempt = 0
+        try:
+            started = card_payment_start(
+                invoice=invoice,
+                by=request.user,
+                attempt=attempt,
+                card_token=request.POST.get("token", ""),
+            )
+        except InvoiceError as error:
+            context["error"] = str(error)
+            status = 400
+        else:
+            if started.status == CardAttemptStatus.FAILED:
+                context.update(error=started.error, attempt=next_attempt(invoice))
+                status = 402
+            elif started.status == CardAttemptStatus.REQUIRES_ACTION:
+                context["client_secret"] = started.client_secret
+            else:
+                return redirect("invoice", invoice.number)
+    response = render(request, "invoices/card.html", context, status=status)
+    return _with_stripe_csp(response)
+
+
+@csrf_exempt  # Stripe signs its requests; there is no session and no CSRF token
+@require_POST
+def stripe_webhook(request):
+    """Stripe's events: verified, booked once each, acknowledged with 200."""
+    try:
+        event = stripe_event_verify(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except BadWebhook as refused:
+        return JsonResponse({"error": str(refused)}, status=400)
+    outcome = stripe_event_process(event)
+    return JsonResponse({"event": outcome.event_id, "result": outcome.result})
+
+
+@login_required
+@require_GET
+def payment_attention(request):
+    """Card payments the portal would not book (amount, currency, unknown intent)."""
+    require_finance(request.user)
+    issues = PaymentIssue.objects.select_related("invoice")[:200]
+    return render(request, "invoices/attention.html", {"issues": issues})
