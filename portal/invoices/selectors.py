@@ -16,7 +16,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal.invoices.models import DocumentKind, Invoice, InvoiceStatus, Payment, Refund
+from portal.invoices.models import (
+    DocumentKind,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentIssue,
+    Refund,
+)
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -180,6 +187,7 @@ def aging(invoices: QuerySet[Invoice], today: date) -> Aging:
 
 @dataclass
 class FinanceToday:
+    attention: int
     overdue: dict[str, Decimal]
     overdue_count: int
     issued_this_week: int
@@ -202,6 +210,7 @@ def finance_today(invoices: QuerySet[Invoice], today: date) -> FinanceToday:
     )
     week_totals = {row["currency"]: row["s"] for row in week}
     return FinanceToday(
+        attention=PaymentIssue.objects.count(),
         overdue={c: t for c, t in overdue_totals.items() if t},
         overdue_count=overdue(invoices, today).count(),
         issued_this_week=sum(row["n"] for row in week),
