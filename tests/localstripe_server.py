@@ -66,11 +66,19 @@ class LocalStripe:
             connection.close()
 
     def reset(self) -> None:
-        """Forget every object and every webhook."""
+        """Forget every object and every webhook, and drop the deliveries still pending
+        (localstripe sends an event a second after it happened)."""
         from localstripe.webhooks import _webhooks
 
-        self._call("DELETE", "/_config/data")
         _webhooks.clear()
+
+        async def cancel_pending() -> None:
+            for pending in asyncio.all_tasks():
+                if getattr(pending.get_coro(), "__name__", "") == "_send_webhook":
+                    pending.cancel()
+
+        asyncio.run_coroutine_threadsafe(cancel_pending(), self._loop).result(10)
+        self._call("DELETE", "/_config/data")
 
     def deliver_webhooks_to(self, url: str, secret: str = WEBHOOK_SECRET) -> None:
         """Have localstripe sign and send its events to ``url``."""

@@ -61,7 +61,12 @@ def pays_by_card(invoice: Invoice) -> bool:
 def next_attempt(invoice: Invoice) -> int:
     """The number the next try at paying ``invoice`` by card gets (the form carries it)."""
     last = invoice.card_attempts.aggregate(n=Max("attempt"))["n"] or 0
-    waiting = invoice.card_attempts.filter(attempt=last).exclude(status=CardAttemptStatus.FAILED)
+    # Only a try still under way is taken up again; after a failure, or a success that a
+    # refund has since undone, paying again is a new try.
+    waiting = invoice.card_attempts.filter(
+        attempt=last,
+        status__in=(CardAttemptStatus.PROCESSING, CardAttemptStatus.REQUIRES_ACTION),
+    )
     return last if waiting.exists() else last + 1
 
 
@@ -106,7 +111,7 @@ def card_payment_start(*, invoice: Invoice, by, attempt: int, card_token: str) -
         )
     except stripe.CardError as declined:
         # Recorded, so that the next try is a new attempt with a new idempotency key.
-        intent_id = getattr(getattr(declined.error, "payment_intent", None), "id", None)
+        intent_id = _declined_intent(client, declined)
         return CardAttempt.objects.create(
             invoice=locked,
             attempt=attempt,
@@ -133,3 +138,18 @@ def card_payment_start(*, invoice: Invoice, by, attempt: int, card_token: str) -
         error="" if intent.status in WAITING else f"Stripe says {intent.status}.",
         started_by=by,
     )
+
+
+def _declined_intent(client: stripe.StripeClient, declined: stripe.CardError) -> str | None:
+    """The PaymentIntent of a declined card: Stripe names it in the error, or its charge."""
+    error = declined.error
+    intent = getattr(error, "payment_intent", None)
+    if intent is not None:
+        return getattr(intent, "id", None) or str(intent)
+    charge = getattr(error, "charge", None)
+    if not charge:
+        return None
+    try:
+        return client.v1.charges.retrieve(charge).payment_intent or None
+    except stripe.StripeError:
+        return None

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.invoices.card_payments import from_minor
+from portal.invoices.card_payments import from_minor, stripe_client
 from portal.invoices.models import (
     CardAttempt,
     CardAttemptStatus,
@@ -82,7 +82,12 @@ def stripe_date(timestamp: int) -> date:
     )
 
 
-def _attempt_for(intent_id: str) -> CardAttempt | None:
+def _attempt_for(intent_id: str, intent=None) -> CardAttempt | None:
+    """The attempt that created the intent. The invoice the intent names is locked first:
+    a webhook that outruns the request creating the attempt waits for it to commit."""
+    number = getattr(getattr(intent, "metadata", None), "invoice", None)
+    if number:
+        Invoice.objects.select_for_update().filter(number=number).first()
     return (
         CardAttempt.objects.select_for_update()
         .select_related("invoice")
@@ -127,7 +132,7 @@ def payment_succeeded(event) -> str:
 def card_payment_book(*, intent, source: str, received_on: date) -> str:
     """Book a succeeded PaymentIntent against its invoice, once however often it is told
     (``source``: the event or job that tells it). Runs inside the caller's transaction."""
-    attempt = _attempt_for(intent.id)
+    attempt = _attempt_for(intent.id, intent)
     if attempt is None:
         return _attention(source, intent.id, f"A payment of an unknown intent {intent.id}.")
     received = getattr(intent, "amount_received", None) or intent.amount
@@ -155,7 +160,7 @@ def card_payment_book(*, intent, source: str, received_on: date) -> str:
 
 def payment_failed(event) -> str:
     intent = event.data.object
-    attempt = _attempt_for(intent.id)
+    attempt = _attempt_for(intent.id, intent)
     if attempt is None:
         return _attention(
             event.id, intent.id, f"A failed payment of an unknown intent {intent.id}."
@@ -168,12 +173,28 @@ def payment_failed(event) -> str:
     return f"failed on {attempt.invoice.number}: {message}"
 
 
+def _refunds_of(charge) -> list:
+    """Every refund of the charge. Since Stripe's API version 2022-11-15 the charge in an
+    event no longer lists them (older versions do, in part when there are many): ask."""
+    listed = getattr(charge, "refunds", None)
+    if listed is not None and not listed.has_more:
+        return list(listed.data)
+    page = stripe_client().v1.refunds.list(params={"charge": charge.id, "limit": 100})
+    return list(page.auto_paging_iter())
+
+
 def charge_refunded(event) -> str:
     """Book each refund of the charge not booked yet; a refund may arrive before the
     payment it refunds (events are not ordered), and is booked all the same."""
     charge = event.data.object
     intent_id = getattr(charge, "payment_intent", None) or ""
-    attempt = _attempt_for(intent_id) if intent_id else None
+    # Read, not locked: the invoice's lock below serializes the booking, and locks are taken
+    # invoice first, then attempt (as a payment's event does).
+    attempt = (
+        CardAttempt.objects.select_related("invoice").filter(payment_intent=intent_id).first()
+        if intent_id
+        else None
+    )
     if attempt is None:
         return _attention(event.id, intent_id, f"A refund of an unknown charge {charge.id}.")
     if charge.currency.upper() != attempt.currency:
@@ -181,7 +202,7 @@ def charge_refunded(event) -> str:
             event.id, intent_id, _mismatch(attempt, 0, charge.currency), attempt.invoice
         )
     invoice = _lock_invoice(attempt.invoice)
-    refunds = list(getattr(charge.refunds, "data", None) or [])
+    refunds = _refunds_of(charge)
     booked = []
     for refund in refunds:
         if Refund.objects.filter(reference=refund.id).exists():

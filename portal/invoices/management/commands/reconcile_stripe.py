@@ -20,7 +20,8 @@ def recent_intents(days: int) -> list:
     """The PaymentIntents created in the last ``days`` days, oldest first.
 
     Stripe lists newest first, so the first page reaching past the window is the last one
-    read; the window is applied here rather than with a ``created`` filter on the request.
+    read. The window is applied here, not as a ``created`` filter on the request, which
+    localstripe (Stripe in the tests) refuses.
     """
     since = int(time.time()) - days * DAY
     client = stripe_client()
