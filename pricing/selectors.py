@@ -3,10 +3,8 @@
 import csv
 import io
 
-from django.db.models import QuerySet
-
 from pricing.currencies import quantize
-from pricing.models import PriceAudit, PriceList, PriceListEntry
+from pricing.models import PriceList, PriceListEntry
 from pricing.services import CSV_COLUMNS
 
 
@@ -28,8 +26,3 @@ def price_list_entries_csv(*, price_list: PriceList) -> str:
         text = str(rounded) if rounded == price else f"{price.normalize():f}"
         writer.writerow([sku, min_qty, text])
     return out.getvalue()
-
-
-def audit_for(*, model: str, object_id: int) -> QuerySet[PriceAudit]:
-    """Every recorded change of one object, newest first."""
-    return PriceAudit.objects.filter(model=model, object_id=object_id).select_related("by")

@@ -80,10 +80,6 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number or f"cart #{self.pk}"
 
-    @property
-    def is_cart(self) -> bool:
-        return self.status == OrderStatus.DRAFT and not self.number
-
 
 class OrderLine(models.Model):
     """One product on an order; price fields are the snapshot taken at submission."""
