@@ -13,7 +13,7 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup browser pdftools harfbuzz lint bench-pricing bench-approvals bench-inventory bench-invoices clean-db
+.PHONY: run test setup browser pdftools harfbuzz lint audit bench-pricing bench-approvals bench-inventory bench-invoices clean-db
 
 run: setup harfbuzz
 	$(RUN) python manage.py migrate --no-input
@@ -26,6 +26,7 @@ run: setup harfbuzz
 
 test: setup browser pdftools harfbuzz
 	$(RUN) ruff check .
+	$(RUN) bandit -q -c pyproject.toml -r portal pricing approvals inventory
 	$(RUN) pytest $(PYTEST_ARGS)
 
 setup:
@@ -73,6 +74,12 @@ bench-inventory: setup
 
 bench-invoices: setup
 	$(RUN) python bench/invoice_pdf.py
+
+# Known vulnerabilities in the locked dependencies (needs the PyPI advisory service).
+audit: setup
+	$(UV) export --frozen --format requirements-txt --no-hashes --quiet > .audit-requirements.txt
+	$(UV) tool run pip-audit --requirement .audit-requirements.txt --disable-pip --no-deps; \
+	status=$$?; rm -f .audit-requirements.txt; exit $$status
 
 # Forget the embedded database (it is recreated, empty, on the next command).
 clean-db:

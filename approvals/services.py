@@ -189,7 +189,7 @@ def _snapshot_save(lines: list[OrderLine]) -> None:
     # Table and column names come from the model; every value is a query parameter.
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {OrderLine._meta.db_table} SET {columns} WHERE id = %s",  # noqa: S608
+            f"UPDATE {OrderLine._meta.db_table} SET {columns} WHERE id = %s",  # noqa: S608  # nosec B608
             [[*(getattr(line, f) for f in fields), line.pk] for line in lines],
         )
 

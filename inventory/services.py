@@ -222,7 +222,7 @@ def _apply(changes: list[tuple[StockLevel, int, int]]) -> None:
                    updated_at = now()
               FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS c(id, on_hand, reserved)
              WHERE s.id = c.id
-            """,  # noqa: S608 - the table name comes from the model; values are parameters
+            """,  # noqa: S608  # nosec B608 (the table name comes from the model; values are parameters)
             [
                 [level.pk for level, _, _ in changes],
                 [on_hand for _, on_hand, _ in changes],

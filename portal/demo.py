@@ -21,7 +21,8 @@ from portal.accounts.services import company_groups_ensure, membership_set, staf
 from portal.catalog.models import Category, Product
 from pricing.demo import seed_pricing
 
-DEMO_PASSWORD = "portal-demo"
+# The demo's published password (README), not a secret.
+DEMO_PASSWORD = "portal-demo"  # nosec B105
 
 # (username, company code or None, what the README says about them)
 DEMO_USERS = [
@@ -229,7 +230,8 @@ def seed_catalog(per_category: int) -> None:
             },
         )
     # The generated catalog is deterministic so that every machine gets the same demo.
-    rng = random.Random(2026)
+    # Repeatable demo data, nothing secret.
+    rng = random.Random(2026)  # nosec B311
     generated = []
     for name, prefix, kinds in CATEGORIES:
         category = categories[name.lower().replace(" ", "-")]

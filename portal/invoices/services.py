@@ -51,7 +51,7 @@ def document_number_next(*, kind: str, year: int) -> str:
     table = DocumentCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (series, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"INSERT INTO {table} (series, year, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
             f"ON CONFLICT (series, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [series, year],
         )

@@ -62,7 +62,7 @@ def stripe_event_process(event) -> Outcome:
     """Book a verified event once; returns what was done ("duplicate" the second time)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {StripeEvent._meta.db_table} (event_id, type, outcome, received_at)"  # noqa: S608
+            f"INSERT INTO {StripeEvent._meta.db_table} (event_id, type, outcome, received_at)"  # noqa: S608  # nosec B608
             " VALUES (%s, %s, '', %s) ON CONFLICT (event_id) DO NOTHING RETURNING id",
             [event.id, event.type, timezone.now()],
         )
