@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "django_tasks_db",
+    "axes",
     "portal.accounts",
     "portal.catalog",
     "portal.orders",
@@ -64,10 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -94,6 +98,8 @@ DATABASES = {"default": database_settings(BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -101,9 +107,22 @@ AUTHENTICATION_BACKENDS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
-# Login throttling: this many failures for one username or one address within the window.
+# Sign-in throttling (django-axes, counts in the database): this many failed sign-ins for one
+# username from one client address, none more than the window apart, lock that pair for the
+# window. Other addresses, and other users at the same address, are not affected.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Reverse proxies in front of the portal, each appending to X-Forwarded-For; 0 ignores it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "portal.accounts.signin.failure_limit"
+AXES_COOLOFF_TIME = "portal.accounts.signin.lock_duration"
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.signin.locked_out"
+# Only a successful sign-in clears the count; refused tries while locked do not extend the lock,
+# so the wait shown is the real one.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,15 +224,6 @@ SELLER = {
     "iban": os.environ.get("SELLER_IBAN", "DE02200505501015871393"),
     "bic": os.environ.get("SELLER_BIC", "HASPDEHHXXX"),
     "email": os.environ.get("SELLER_EMAIL", "invoices@portal.example"),
-}
-
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if not os.environ.get("REDIS_URL")
-    else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-    }
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -194,6 +194,14 @@ ROUTES: dict[str, Route] = {
     "login": Route(lambda p: "/accounts/login/", everyone(302, anonymous=200)),
     # Signing out changes state, so it is POST only.
     "logout": Route(lambda p: "/accounts/logout/", everyone(405)),
+    # Password reset is for whoever cannot sign in; a signed-in user may use it all the same.
+    "password-reset": Route(lambda p: "/accounts/password-reset/", everyone(200)),
+    "password-reset-sent": Route(lambda p: "/accounts/password-reset/sent/", everyone(200)),
+    "password-reset-complete": Route(lambda p: "/accounts/password-reset/done/", everyone(200)),
+    # A link that is not a valid token: the page says so, nothing more.
+    "password-reset-confirm": Route(
+        lambda p: "/accounts/password-reset/MQ/not-a-token/", everyone(200)
+    ),
     "catalog": Route(lambda p: "/catalog/", only([*CUSTOMERS, "admin"])),
     "product-detail": Route(
         lambda p: "/catalog/BOLT-M8-50/",
@@ -207,8 +215,8 @@ ROUTES: dict[str, Route] = {
         method="post",
         extra={"sku": "NUT-M8", "quantity": "2"},
     ),
-    # A line id that is in nobody's cart: the buyer is sent back to their own cart.
-    "cart-line": Route(lambda p: "/cart/lines/999999/", only(ORDERING, status=302), method="post"),
+    # A line id that is in nobody's cart: not found, as a line of another buyer's cart is.
+    "cart-line": Route(lambda p: "/cart/lines/999999/", only(ORDERING, status=404), method="post"),
     "cart-submit": Route(lambda p: "/cart/submit/", only(ORDERING, status=400), method="post"),
     "quick-order": Route(lambda p: "/cart/quick-order/", only(ORDERING)),
     "orders": Route(lambda p: "/orders/", only(ORDERING)),

@@ -1,33 +1,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-
-from portal.accounts.throttle import login_blocked, login_failed, login_succeeded
-
-
-class LoginForm(AuthenticationForm):
-    """Sign-in that refuses further attempts after repeated failures."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": "Too many failed sign-ins. Wait 15 minutes and try again.",
-    }
-
-    def clean(self):
-        username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if login_blocked(username=username, address=address):
-            self.throttled = True
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            login_failed(username=username, address=address)
-            raise
-        login_succeeded(username=username, address=address)
-        return cleaned
 
 
 class MemberForm(forms.Form):

@@ -1,8 +1,17 @@
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+
+# A SKU is one clean URL segment (/catalog/<sku>/): ASCII letters, digits and - . _, starting
+# with a letter or a digit (so never "." or ".."). The URL converter matches the same pattern.
+SKU_PATTERN = r"[A-Za-z0-9][-A-Za-z0-9._]{0,39}"
+validate_sku = RegexValidator(
+    rf"\A{SKU_PATTERN}\Z",
+    "Use at most 40 letters A–Z, digits, hyphens, dots and underscores, "
+    "starting with a letter or a digit.",
+)
 
 
 class Category(models.Model):
@@ -20,7 +29,7 @@ class Category(models.Model):
 class Product(models.Model):
     """A sellable item. Quantities are whole units; ``increment`` is the pack multiple."""
 
-    sku = models.CharField("SKU", max_length=40, unique=True)
+    sku = models.CharField("SKU", max_length=40, unique=True, validators=[validate_sku])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
@@ -42,6 +51,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["sku"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(sku__regex=rf"^{SKU_PATTERN}$"), name="product_sku_pattern"
+            ),
             models.CheckConstraint(
                 condition=Q(pack_size__gte=1), name="product_pack_size_positive"
             ),

@@ -4,13 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from portal.accounts.models import Address
+from portal.orders.services import LINE_QUANTITY_MAX
 
-MAX_QUANTITY = 1_000_000
 _DIGITS = re.compile(r"[0-9]+")
 
 
 class QuantityField(forms.CharField):
-    """A whole number of units typed by a person: ASCII digits only, 1 to 1,000,000."""
+    """A whole number of units typed by a person: ASCII digits only, 1 to the line cap."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 12)
@@ -21,14 +21,34 @@ class QuantityField(forms.CharField):
         # int() would also take "٣" or "1_000"; a quantity on a purchase order is plain digits.
         if not _DIGITS.fullmatch(value) or int(value) < 1:
             raise forms.ValidationError("Quantity must be a whole number of at least 1.")
-        if int(value) > MAX_QUANTITY:
-            raise forms.ValidationError(f"Quantity must be at most {MAX_QUANTITY:,}.")
+        if int(value) > LINE_QUANTITY_MAX:
+            raise forms.ValidationError(f"Quantity must be at most {LINE_QUANTITY_MAX:,}.")
         return int(value)
 
 
 class AddToCartForm(forms.Form):
+    """A SKU and a quantity; ``cleaned_data["product"]`` is the product, found in ``products``."""
+
     sku = forms.CharField(max_length=40)
     quantity = QuantityField()
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = products
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only a SKU its field accepted (no NUL, not too long) is looked up.
+        sku = cleaned.get("sku")
+        if sku is not None:
+            product = self.products.filter(sku=sku).first()
+            if product is None:
+                self.add_error("sku", f"Unknown SKU '{sku}'.")
+            elif not product.is_active:
+                self.add_error("sku", f"{product.sku} is no longer sold.")
+            else:
+                cleaned["product"] = product
+        return cleaned
 
 
 class LineQuantityForm(forms.Form):

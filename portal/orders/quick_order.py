@@ -12,17 +12,16 @@ from dataclasses import dataclass, field
 from django.db.models.functions import Upper
 
 from portal.catalog.models import Product
-from pricing.engine import quantity_errors
+from portal.orders.services import LINE_QUANTITY_MAX, line_quantity_errors
 
 MAX_LINES = 1000
 MAX_UPLOAD_BYTES = 256 * 1024
-MAX_QUANTITY = 1_000_000
 # A paste is held to the same size as a file, so neither route can hand us megabytes to split.
 MAX_TEXT_CHARS = MAX_UPLOAD_BYTES
 
 QUANTITY_MISSING = "Quantity is missing."
 QUANTITY_NOT_WHOLE = "Quantity must be a whole number of at least 1."
-QUANTITY_TOO_LARGE = f"Quantity must be at most {MAX_QUANTITY:,}."
+QUANTITY_TOO_LARGE = f"Quantity must be at most {LINE_QUANTITY_MAX:,}."
 SKU_MISSING = "SKU is missing."
 TOO_MANY_FIELDS = "Expected a SKU and a quantity, e.g. 'BOLT-M8-50, 50'."
 EMPTY_INPUT = "Paste or upload at least one line with a SKU and a quantity."
@@ -70,6 +69,15 @@ class QuickOrder:
         """The invalid lines as typed, for the textarea, so only those need fixing."""
         return "\n".join(row.text for row in self.invalid)
 
+    def refuse(self, refused: dict[int, list[str]]) -> None:
+        """Move the rows of the products the cart refused (product id -> reasons) to ``invalid``."""
+        for row in self.valid:
+            if row.product.pk in refused:
+                row.errors.extend(refused[row.product.pk])
+                self.invalid.append(row)
+        self.valid = [row for row in self.valid if row.product.pk not in refused]
+        self.invalid.sort(key=lambda row: row.line_no)
+
 
 def parse_quick_order(text: str) -> QuickOrder:
     """Check every ``SKU, quantity`` line of ``text``, merging lines of the same product."""
@@ -106,10 +114,9 @@ def parse_quick_order(text: str) -> QuickOrder:
 
     valid = []
     for row in merged.values():
-        # The rules hold for what goes into the cart, which is the sum of the lines.
-        if row.quantity > MAX_QUANTITY:
-            row.errors.append(QUANTITY_TOO_LARGE)
-        row.errors.extend(quantity_errors(row.product, row.quantity))
+        # The rules hold for what goes into the cart, which is the sum of the lines; the cart
+        # checks them again on the sum with what it already holds.
+        row.errors.extend(line_quantity_errors(row.product, row.quantity))
         (invalid if row.errors else valid).append(row)
     invalid.sort(key=lambda row: row.line_no)
     return QuickOrder(valid=valid, invalid=invalid)
@@ -178,7 +185,7 @@ def _quantity(raw: str) -> tuple[int | None, str | None]:
     if not digits:
         return None, QUANTITY_NOT_WHOLE
     # Compare lengths first: int() of thousands of digits is slow, then refused.
-    if len(digits) > len(str(MAX_QUANTITY)) or int(digits) > MAX_QUANTITY:
+    if len(digits) > len(str(LINE_QUANTITY_MAX)) or int(digits) > LINE_QUANTITY_MAX:
         return None, QUANTITY_TOO_LARGE
     return int(digits), None
 

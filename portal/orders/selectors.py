@@ -1,10 +1,33 @@
 from django.db.models import Prefetch
+from django.http import Http404
 
-from portal.orders.models import Order, OrderEvent, OrderLine
+from portal.accounts.models import Company
+from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from pricing.engine import Quote, quote
 
 
+def cart_for(*, buyer, company: Company) -> Order:
+    """The buyer's cart, or an unsaved empty one: looking at a cart never writes a row.
+
+    ``services.cart_add_many`` saves an unsaved cart when the first product goes in.
+    """
+    cart = Order.objects.filter(buyer=buyer, status=OrderStatus.DRAFT, number__isnull=True).first()
+    return cart or Order(buyer=buyer, company=company, currency=company.currency)
+
+
+def draft_line_for(draft: Order, line_id: int) -> OrderLine:
+    """One line of the user's cart or reopened order, or 404 (another buyer's line included)."""
+    if draft.pk is None:
+        raise Http404("No such line in your cart.")
+    try:
+        return draft.lines.get(pk=line_id)
+    except OrderLine.DoesNotExist:
+        raise Http404("No such line in your cart.") from None
+
+
 def cart_lines(cart: Order) -> list[OrderLine]:
+    if cart.pk is None:
+        return []
     return list(
         cart.lines.select_related("product", "product__category").order_by("position", "pk")
     )

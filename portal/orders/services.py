@@ -1,15 +1,54 @@
 """Writes to carts and orders, except status changes (see ``approvals.workflow``)."""
 
+from dataclasses import dataclass, field
+
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from portal.accounts.models import Company
 from portal.catalog.models import Product
 from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from pricing.engine import quantity_errors
+
+# The most units one line may hold, however it got there: far beyond any real order and far
+# below PostgreSQL's integer (2,147,483,647), so that no number of adds can overflow a line.
+LINE_QUANTITY_MAX = 1_000_000
 
 
 class CartError(ValueError):
     """A cart change that cannot be made; the message is for the buyer."""
+
+
+class QuantityRefused(CartError):
+    """An add would leave lines breaking their quantity rules; nothing was added."""
+
+    def __init__(self, refused: dict[int, list[str]]):
+        self.refused = refused
+        super().__init__(" ".join(reason for reasons in refused.values() for reason in reasons))
+
+
+@dataclass
+class CartAddition:
+    """What an add did: the lines it made or grew, and why the products left out were refused."""
+
+    cart: Order
+    lines: list[OrderLine]
+    refused: dict[int, list[str]] = field(default_factory=dict)  # product id -> reasons
+
+
+def line_quantity_errors(product: Product, quantity: int, *, already: int = 0) -> list[str]:
+    """Why a line of ``product`` holding ``already`` may not grow by ``quantity`` (empty if it may).
+
+    The product's quantity rules and the line cap hold for the sum, so adds cannot escape them.
+    """
+    total = already + quantity
+    if total > LINE_QUANTITY_MAX:
+        errors = [f"{product.sku}: at most {LINE_QUANTITY_MAX:,} on one line."]
+    else:
+        errors = quantity_errors(product, total)
+    if errors and already:
+        errors.append(f"With the {already:,} already there, the line would hold {total:,}.")
+    return errors
 
 
 def order_number_next() -> str:
@@ -46,22 +85,39 @@ def _require_editable(order: Order) -> None:
 
 @transaction.atomic
 def cart_add(*, cart: Order, product: Product, quantity: int, by) -> OrderLine:
-    """Add ``quantity`` of ``product``; an existing line grows by that much."""
-    return cart_add_many(cart=cart, items=[(product, quantity)], by=by)[0]
+    """Add ``quantity`` of ``product``; an existing line grows by that much.
+
+    Raises ``QuantityRefused`` when the line would break its quantity rules.
+    """
+    return cart_add_many(cart=cart, items=[(product, quantity)], by=by).lines[0]
 
 
 @transaction.atomic
-def cart_add_many(*, cart: Order, items: list[tuple[Product, int]], by) -> list[OrderLine]:
-    """Add several products in one step (quick order, reorder)."""
+def cart_add_many(
+    *, cart: Order, items: list[tuple[Product, int]], by, partial: bool = False
+) -> CartAddition:
+    """Add several products in one step (quick order, reorder), each line kept to its rules.
+
+    A product whose line would break them raises ``QuantityRefused`` and nothing is added;
+    with ``partial`` it is left out and reported, and the rest is added. An unsaved cart
+    (``selectors.cart_for``) is saved only if something is added to it.
+    """
+    unsaved = cart if cart.pk is None else None
+    if unsaved is not None:
+        cart = cart_get_or_create(buyer=unsaved.buyer, company=unsaved.company)
     cart = Order.objects.select_for_update().get(pk=cart.pk)
     _require_editable(cart)
     existing = {line.product_id: line for line in cart.lines.select_for_update()}
-    position = cart.lines.aggregate(m=Max("position"))["m"] or 0
-    touched = []
+    position = max((line.position for line in existing.values()), default=0)
+    touched, refused = [], {}
     for product, quantity in items:
         if quantity < 1:
             raise CartError("Quantity must be at least 1.")
         line = existing.get(product.pk)
+        errors = line_quantity_errors(product, quantity, already=line.quantity if line else 0)
+        if errors:
+            refused[product.pk] = errors
+            continue
         if line is None:
             position += 1
             line = OrderLine(order=cart, product=product, quantity=quantity, position=position)
@@ -69,23 +125,35 @@ def cart_add_many(*, cart: Order, items: list[tuple[Product, int]], by) -> list[
         else:
             line.quantity += quantity
         touched.append(line)
-    OrderLine.objects.bulk_create(
-        [line for line in touched if line.pk is None],
-    )
+    if refused and not partial:
+        raise QuantityRefused(refused)
+    if not touched:
+        if unsaved is not None:
+            # Nothing went in, so the cart saved for it is not kept either.
+            transaction.set_rollback(True)
+            cart = unsaved
+        return CartAddition(cart=cart, lines=[], refused=refused)
+    OrderLine.objects.bulk_create([line for line in touched if line.pk is None])
     to_update = [line for line in touched if line.pk is not None]
     if to_update:
         OrderLine.objects.bulk_update(to_update, ["quantity"])
     _touch(cart)
-    return touched
+    return CartAddition(cart=cart, lines=touched, refused=refused)
 
 
 @transaction.atomic
 def cart_set_quantity(*, cart: Order, line_id: int, quantity: int, by) -> OrderLine:
+    """Set a line's quantity. A breach of the product's rules shows on the line (SPEC 3); the
+    line cap does not bend."""
     cart = Order.objects.select_for_update().get(pk=cart.pk)
     _require_editable(cart)
     if quantity < 1:
         raise CartError("Quantity must be at least 1.")
-    line = cart.lines.select_for_update().get(pk=line_id)
+    if quantity > LINE_QUANTITY_MAX:
+        raise CartError(f"Quantity must be at most {LINE_QUANTITY_MAX:,}.")
+    line = cart.lines.select_for_update().filter(pk=line_id).first()
+    if line is None:
+        raise CartError("This line is no longer there.")
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _touch(cart)
@@ -115,13 +183,19 @@ def order_event_add(
 
 
 def order_reorder(*, order: Order, cart: Order, by) -> tuple[int, list[str]]:
-    """Copy ``order``'s lines into ``cart``; returns (lines added, reasons for lines left out)."""
-    added, skipped = [], []
+    """Copy ``order``'s lines into ``cart``; returns (lines copied, reasons for lines left out).
+
+    A line is left out when its product is no longer sold or the cart's line would then break
+    the product's quantity rules.
+    """
+    wanted, skipped = [], []
     for line in order.lines.select_related("product").order_by("position", "pk"):
         if not line.product.is_active:
             skipped.append(f"{line.product.sku} is no longer sold and was not copied.")
         else:
-            added.append((line.product, line.quantity))
-    if added:
-        cart_add_many(cart=cart, items=added, by=by)
-    return len(added), skipped
+            wanted.append((line.product, line.quantity))
+    if not wanted:
+        return 0, skipped
+    addition = cart_add_many(cart=cart, items=wanted, by=by, partial=True)
+    skipped += [f"Not copied: {' '.join(reasons)}" for reasons in addition.refused.values()]
+    return len(addition.lines), skipped

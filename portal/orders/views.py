@@ -14,7 +14,7 @@ from approvals.services import Checkout, OrderInvalid, order_cancel, order_edit,
 from approvals.workflow import TransitionNotAllowed, actions_for
 from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
-from portal.catalog.permissions import product_for
+from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
 from portal.orders.filters import OrderFilter
 from portal.orders.forms import (
@@ -27,11 +27,17 @@ from portal.orders.forms import (
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for, orders_visible_to, require_ordering
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
-from portal.orders.selectors import cart_lines, cart_quote, order_detail
+from portal.orders.selectors import (
+    cart_for,
+    cart_lines,
+    cart_quote,
+    draft_line_for,
+    order_detail,
+)
 from portal.orders.services import (
+    CartError,
     cart_add,
     cart_add_many,
-    cart_get_or_create,
     cart_remove_line,
     cart_set_quantity,
     order_reorder,
@@ -41,14 +47,18 @@ from portal.paging import paginate
 
 
 def _cart(request):
+    """The buyer's cart; unsaved while they have none, as looking at it writes nothing."""
     require_ordering(request.user)
     membership = membership_of(request.user)
-    return cart_get_or_create(buyer=request.user, company=membership.company)
+    return cart_for(buyer=request.user, company=membership.company)
 
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A control character (NUL above all) has no place in an address we send the browser to.
+    if target.isprintable() and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return default
 
@@ -139,34 +149,33 @@ def cart_detail(request):
 @require_POST
 def cart_add_view(request):
     cart = _cart(request)
-    form = AddToCartForm(request.POST)
+    form = AddToCartForm(request.POST, products=products_visible_to(request.user))
     back = _safe_next(request, reverse("cart"))
-    if not form.is_valid():
+    if form.is_valid():
+        product, quantity = form.cleaned_data["product"], form.cleaned_data["quantity"]
+        try:
+            line = cart_add(cart=cart, product=product, quantity=quantity, by=request.user)
+        except CartError as error:  # the line would break its rules: nothing was added
+            form.add_error(None, str(error))
+    if form.errors:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         if request.htmx:
             return render(request, "orders/added.html", {"error": errors}, status=400)
         # Without JavaScript: say why on a page that keeps what was typed, ready to retry.
-        product = product_for(request.user, request.POST.get("sku", ""))
         return render(
             request,
             "orders/add_rejected.html",
             {
-                "product": product,
+                "product": form.cleaned_data.get("product"),
                 "error": errors,
                 "typed": request.POST.get("quantity", ""),
                 "back": back,
             },
             status=400,
         )
-    product = product_for(request.user, form.cleaned_data["sku"])
-    line = cart_add(
-        cart=cart, product=product, quantity=form.cleaned_data["quantity"], by=request.user
-    )
     if request.htmx:
         return render(request, "orders/added.html", {"line": line, "added": form.cleaned_data})
-    messages.success(
-        request, f"Added {form.cleaned_data['quantity']} × {product.sku} to your cart."
-    )
+    messages.success(request, f"Added {quantity} × {product.sku} to your cart.")
     return redirect(back)
 
 
@@ -177,17 +186,23 @@ def cart_line_update(request, line_id: int):
 
 
 def _draft_line_update(request, cart, line_id: int):
-    if not cart.lines.filter(pk=line_id).exists():
-        return redirect(_back_to(cart))  # already removed, e.g. in another tab
+    draft_line_for(cart, line_id)  # 404 for a line not in this cart, whoever's it is
     if request.POST.get("action") == "remove":
         cart_remove_line(cart=cart, line_id=line_id, by=request.user)
     else:
         form = LineQuantityForm(request.POST)
-        if not form.is_valid():
+        if form.is_valid():
+            try:
+                cart_set_quantity(
+                    cart=cart,
+                    line_id=line_id,
+                    quantity=form.cleaned_data["quantity"],
+                    by=request.user,
+                )
+            except CartError as error:
+                form.add_error("quantity", str(error))
+        if form.errors:
             return _render_cart(request, cart, line_forms={line_id: form}, status=400)
-        cart_set_quantity(
-            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"], by=request.user
-        )
     if request.htmx:
         return _render_cart(request, cart)
     return redirect(_back_to(cart))
@@ -253,16 +268,10 @@ def quick_order(request):
         if form.errors:
             status = 400
         elif result is not None:
-            if result.valid:
-                cart_add_many(
-                    cart=cart,
-                    items=[(row.product, row.quantity) for row in result.valid],
-                    by=request.user,
-                )
+            added = _add_rows(request, cart, result)
+            if added:
                 messages.success(
-                    request,
-                    f"Added {len(result.valid)} line{'s' if len(result.valid) != 1 else ''} "
-                    "to your cart.",
+                    request, f"Added {added} line{'s' if added != 1 else ''} to your cart."
                 )
             if not result.invalid:
                 return redirect("cart")
@@ -274,6 +283,27 @@ def quick_order(request):
     return render(
         request, "orders/quick_order.html", {"form": form, "result": result}, status=status
     )
+
+
+def _add_rows(request, draft, result) -> int:
+    """Add the quick order's valid rows to ``draft``; rows its lines refuse become invalid.
+
+    Returns how many lines were added or grown.
+    """
+    if not result.valid:
+        return 0
+    try:
+        addition = cart_add_many(
+            cart=draft,
+            items=[(row.product, row.quantity) for row in result.valid],
+            by=request.user,
+            partial=True,
+        )
+    except CartError as error:  # e.g. the reopened order was submitted in another tab
+        result.refuse({row.product.pk: [str(error)] for row in result.valid})
+        return 0
+    result.refuse(addition.refused)
+    return len(addition.lines)
 
 
 ORDERS_PER_PAGE = 25
@@ -417,17 +447,12 @@ def order_add_lines(request, number: str):
     if result is None or result.error:
         messages.error(request, result.error if result else "Type at least one SKU, quantity.")
         return _render_cart(request, order, add_lines=text, status=400)
-    if result.valid:
-        cart_add_many(
-            cart=order, items=[(row.product, row.quantity) for row in result.valid], by=request.user
-        )
+    added = _add_rows(request, order, result)
     if result.invalid:
         for row in result.invalid:
             messages.error(request, f"Line {row.line_no} “{row.text}”: {' '.join(row.errors)}")
         return _render_cart(request, order, add_lines=result.invalid_text, status=400)
-    messages.success(
-        request, f"Added {len(result.valid)} line{'s' if len(result.valid) != 1 else ''}."
-    )
+    messages.success(request, f"Added {added} line{'s' if added != 1 else ''}.")
     return redirect("order-edit", number=number)
 
 
@@ -444,12 +469,16 @@ def order_reorder_view(request, number: str):
     order = order_for(request.user, number)
     cart = _cart(request)
     added, skipped = order_reorder(order=order, cart=cart, by=request.user)
-    if added:
-        messages.success(
-            request,
-            f"Copied {added} line{'s' if added != 1 else ''} from {number} "
-            "to your cart at today's prices.",
-        )
+    if not added:
+        # Nothing was copied: the buyer stays on the order and reads why.
+        for reason in skipped:
+            messages.error(request, reason)
+        return render_order_detail(request, order, status=400)
+    messages.success(
+        request,
+        f"Copied {added} line{'s' if added != 1 else ''} from {number} "
+        "to your cart at today's prices.",
+    )
     for reason in skipped:
         messages.warning(request, reason)
     return redirect("cart")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils.html import escape
 
 from portal.orders.models import Order, OrderLine
@@ -275,31 +276,50 @@ def test_a_bad_line_quantity_keeps_what_was_typed(buyer, typed, message, headers
     assert line.quantity == 9
 
 
-def test_a_line_of_another_buyers_cart_cannot_be_changed(buyer, client, demo):
-    # given the manager has a line in their own cart
-    from django.test import Client
-
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("action", [{"quantity": "7"}, {"action": "remove"}], ids=["set", "remove"])
+def test_a_line_of_another_buyers_cart_is_not_found(buyer, demo, headers, action):
+    # given the manager has a line in their own cart, and the buyer has a cart of their own
     manager = signed_in(Client(), "acme.manager")
     add(manager, "NUT-M8", "3")
     theirs = line_of("acme.manager", "NUT-M8")
+    add(buyer, "BOLT-M8-50", "9")
 
-    # when the buyer posts to that line
-    response = buyer.post(f"/cart/lines/{theirs.pk}/", {"quantity": "7"})
+    # when the buyer posts to the manager's line
+    response = buyer.post(f"/cart/lines/{theirs.pk}/", action, headers=headers)
 
-    # then they are sent to their own cart and the manager's line is untouched
-    assert response.status_code == 302
+    # then that line does not exist for them, and it is untouched
+    assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.quantity == 3
+
+
+def test_a_line_id_in_nobodys_cart_is_not_found_and_creates_no_cart(buyer):
+    # given the buyer has no cart
+    before = Order.objects.count()
+
+    # when they post to a line id that does not exist
+    response = buyer.post("/cart/lines/999999/", {"quantity": "7"})
+
+    # then it is a 404 and no cart was made for them on the way
+    assert response.status_code == 404
+    assert Order.objects.count() == before
 
 
 # -- quantity rules --------------------------------------------------------------------------
 
 
+def set_quantity(client, username: str, sku: str, quantity) -> None:
+    line = line_of(username, sku)
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": str(quantity)})
+    assert response.status_code == 302
+
+
 def test_a_quantity_rule_breach_shows_on_the_line_and_blocks_submit(buyer):
     # given 13 pairs of gloves, which are sold in twelves, next to a good line
     add(buyer, "NUT-M8", "3")
-    response = add(buyer, "GLOVE-L", "13")
-    assert response.status_code == 302
+    add(buyer, "GLOVE-L", "12")
+    set_quantity(buyer, "acme.buyer", "GLOVE-L", 13)
 
     # when the cart is opened
     html = buyer.get("/cart/").content.decode()
@@ -317,7 +337,8 @@ def test_a_quantity_rule_breach_shows_on_the_line_and_blocks_submit(buyer):
 
 def test_fixing_the_quantity_brings_the_submit_button_back(buyer):
     # given 13 pairs of gloves
-    add(buyer, "GLOVE-L", "13")
+    add(buyer, "GLOVE-L", "12")
+    set_quantity(buyer, "acme.buyer", "GLOVE-L", 13)
     glove = line_of("acme.buyer", "GLOVE-L")
 
     # when the buyer corrects it to 24 with HTMX
@@ -331,8 +352,9 @@ def test_fixing_the_quantity_brings_the_submit_button_back(buyer):
 
 
 def test_a_drill_above_the_maximum_is_flagged(buyer):
-    # given 21 drills, one more than may be ordered at once
-    add(buyer, "DRILL-18V", "21")
+    # given 21 drills, one more than may be ordered at once, typed on the cart line
+    add(buyer, "DRILL-18V", "20")
+    set_quantity(buyer, "acme.buyer", "DRILL-18V", 21)
 
     # when the cart is opened
     html = buyer.get("/cart/").content.decode()
@@ -341,3 +363,209 @@ def test_a_drill_above_the_maximum_is_flagged(buyer):
     assert "DRILL-18V: at most 20 per order." in html
     assert "Fix the lines marked above" in html
     assert line_of("acme.buyer", "DRILL-18V").quantity == 21
+
+
+# -- what an add may leave on a line ---------------------------------------------------------
+
+
+def lines_of(username: str) -> list[tuple[str, int]]:
+    carts = Order.objects.filter(buyer__username=username, status="draft", number__isnull=True)
+    return sorted(OrderLine.objects.filter(order__in=carts).values_list("product__sku", "quantity"))
+
+
+ADD_REFUSALS = [
+    # (already in the cart, added, why not)
+    ([], ("GLOVE-L", "13"), "GLOVE-L is sold in multiples of 12."),
+    ([], ("DRILL-18V", "21"), "DRILL-18V: at most 20 per order."),
+    (
+        [("DRILL-18V", "15")],
+        ("DRILL-18V", "6"),
+        "DRILL-18V: at most 20 per order. With the 15 already there, the line would hold 21.",
+    ),
+    (
+        [("NUT-M8", "999999")],
+        ("NUT-M8", "2"),
+        "NUT-M8: at most 1,000,000 on one line. "
+        "With the 999,999 already there, the line would hold 1,000,001.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "added", "message"), ADD_REFUSALS)
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["plain", "htmx"])
+def test_an_add_that_would_break_a_rule_on_the_line_is_refused(
+    buyer, before, added, message, headers
+):
+    # given what is already in the cart
+    for sku, quantity in before:
+        assert add(buyer, sku, quantity).status_code == 302
+    lines_before = lines_of("acme.buyer")
+    orders_before = Order.objects.count()
+
+    # when an add would leave the line breaking a rule or the cap, counted on the sum
+    response = add(buyer, *added, headers=headers)
+
+    # then it is refused with the reason, and nothing is written
+    assert response.status_code == 400
+    assert escape(message) in response.content.decode()
+    assert lines_of("acme.buyer") == lines_before
+    assert Order.objects.count() == orders_before
+
+
+def test_a_plain_refused_add_offers_the_form_again_with_what_was_typed(buyer):
+    # given 15 drills in the cart
+    add(buyer, "DRILL-18V", "15")
+
+    # when 6 more are added without JavaScript
+    response = add(buyer, "DRILL-18V", "6")
+
+    # then the page says why and keeps the typed quantity, ready to retry
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Not added: DRILL-18V: at most 20 per order." in body
+    assert 'name="quantity" inputmode="numeric" size="5" value="6"' in body
+
+
+def test_adding_to_a_line_already_beyond_the_integer_range_is_refused_not_a_500(buyer):
+    # given a line that was let grow past what PostgreSQL's integer holds minus one add
+    add(buyer, "NUT-M8", "1")
+    OrderLine.objects.filter(pk=line_of("acme.buyer", "NUT-M8").pk).update(quantity=2_147_000_000)
+
+    # when a million more are added, with and without HTMX
+    plain = add(buyer, "NUT-M8", "1000000")
+    htmx = add(buyer, "NUT-M8", "1000000", headers={"HX-Request": "true"})
+
+    # then both are refused with a message, and the line is as it was
+    for response in (plain, htmx):
+        assert response.status_code == 400
+        assert "NUT-M8: at most 1,000,000 on one line." in response.content.decode()
+    assert line_of("acme.buyer", "NUT-M8").quantity == 2_147_000_000
+
+
+def test_an_add_that_keeps_the_line_within_the_rules_grows_it(buyer):
+    # given 12 gloves and 15 drills
+    add(buyer, "GLOVE-L", "12")
+    add(buyer, "DRILL-18V", "15")
+
+    # when 12 more gloves and 5 more drills are added
+    gloves = add(buyer, "GLOVE-L", "12")
+    drills = add(buyer, "DRILL-18V", "5", headers={"HX-Request": "true"})
+
+    # then both lines grow, the drills to exactly their maximum
+    assert gloves.status_code == 302
+    assert drills.status_code == 200
+    assert lines_of("acme.buyer") == [("DRILL-18V", 20), ("GLOVE-L", 24)]
+
+
+# -- bad keys --------------------------------------------------------------------------------
+
+
+BAD_SKUS = [
+    ("NUT\x00M8", "Null characters are not allowed."),
+    ("NUT-M8\x00", "Null characters are not allowed."),
+    ("\x00", "Null characters are not allowed."),
+    ("NUT\x01M8", "Unknown SKU"),
+    ("N" * 41, "at most 40 characters"),
+    ("NOPE-404", "Unknown SKU &#x27;NOPE-404&#x27;."),
+]
+
+
+@pytest.mark.parametrize(("sku", "message"), BAD_SKUS)
+def test_a_sku_no_product_has_is_refused_with_a_message(buyer, sku, message):
+    # given no cart yet
+    before = Order.objects.count()
+
+    # when such a SKU is posted to the cart without JavaScript
+    response = add(buyer, sku, "1")
+
+    # then a 400 page says why, and nothing is written
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Not added: " in body
+    assert message in body
+    assert Order.objects.count() == before
+
+
+@pytest.mark.parametrize(("sku", "message"), BAD_SKUS)
+def test_a_sku_no_product_has_is_refused_with_htmx(buyer, sku, message):
+    # when such a SKU is posted to the cart with HTMX
+    response = add(buyer, sku, "1", headers={"HX-Request": "true"})
+
+    # then the answer is a 400 fragment that says why, and no cart was written
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'role="alert"' in body
+    assert message in body
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+@pytest.mark.parametrize("target", ["/cart/\x00", "/catalog/?q=\x00", "\x00/evil"])
+def test_a_next_address_with_a_nul_byte_is_not_followed(buyer, target):
+    # when an add names a next address holding a NUL byte
+    response = buyer.post("/cart/add/", {"sku": "NUT-M8", "quantity": "1", "next": target})
+
+    # then the add works and the buyer lands on their cart
+    assert response.status_code == 302
+    assert response["Location"] == "/cart/"
+
+
+# -- a GET writes nothing --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/cart/", "/cart/quick-order/"])
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_opening_the_cart_or_quick_order_creates_no_cart(buyer, path, headers):
+    # given a buyer without a cart
+    before = Order.objects.count()
+
+    # when they open the page
+    response = buyer.get(path, headers=headers)
+
+    # then it shows, and no order row was written
+    assert response.status_code == 200
+    assert Order.objects.count() == before
+
+
+def test_an_empty_cart_shows_as_empty_without_a_row(buyer):
+    # when a buyer without a cart opens it
+    html = buyer.get("/cart/").content.decode()
+
+    # then it says the cart is empty, offers no checkout, and there is still no cart
+    assert 'data-testid="cart-empty"' in html
+    assert "Submit order" not in html
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+def test_the_first_add_creates_the_cart(buyer):
+    # given a buyer who has only looked at their cart
+    buyer.get("/cart/")
+
+    # when they add a product
+    response = add(buyer, "NUT-M8", "3")
+
+    # then the cart exists now, with that line
+    assert response.status_code == 302
+    assert lines_of("acme.buyer") == [("NUT-M8", 3)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"sku": "NUT-M8", "quantity": "0"}, {"sku": "GLOVE-L", "quantity": "5"}],
+    ids=["bad quantity", "rule breach"],
+)
+def test_a_refused_first_add_creates_no_cart(buyer, data):
+    # when a buyer without a cart makes an add that is refused
+    response = buyer.post("/cart/add/", data)
+
+    # then no cart was written for it
+    assert response.status_code == 400
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+def test_a_submit_without_a_cart_is_refused_and_creates_none(buyer):
+    # when a buyer without a cart posts the checkout
+    response = buyer.post("/cart/submit/", {"token": "00000000-0000-0000-0000-000000000000"})
+
+    # then it is refused and no order row appears
+    assert response.status_code == 400
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from approvals.services import order_cancel
+from inventory.models import Warehouse
+from inventory.services import stock_receive
 from portal.catalog.models import Product
 from portal.orders.models import Order, OrderStatus
 from portal.orders.services import cart_add_many, cart_get_or_create
@@ -301,6 +303,106 @@ def test_a_manager_can_reorder_a_colleagues_order_into_their_own_cart(orders):
     cart = Order.objects.get(buyer__username="acme.manager", number__isnull=True)
     assert list(cart.lines.values_list("product__sku", flat=True)) == ["BOLT-M8-50"]
     assert not Order.objects.filter(buyer__username="acme.buyer", number__isnull=True).exists()
+
+
+def cart_lines(username: str) -> list[tuple[str, int]]:
+    cart = Order.objects.filter(buyer__username=username, number__isnull=True).first()
+    return sorted(cart.lines.values_list("product__sku", "quantity")) if cart else []
+
+
+@pytest.fixture
+def millions_of_nuts(orders):
+    """Stock enough for orders of hundreds of thousands of nuts, so only the cap refuses."""
+    nut = Product.objects.get(sku="NUT-M8")
+    for warehouse in Warehouse.objects.all():
+        for _ in range(4):
+            stock_receive(
+                product=nut,
+                warehouse=warehouse,
+                quantity=1_000_000,
+                reason="Test",
+                by=user("admin"),
+            )
+    return orders
+
+
+def test_repeated_reorders_cannot_grow_a_line_past_the_cap(millions_of_nuts):
+    # given an order of 600,000 boxes of nuts
+    order = place("acme.buyer", ("NUT-M8", 600_000), ("BOLT-M8-50", 9))
+    buyer = signed_in("acme.buyer")
+
+    # when the buyer reorders it once, then again
+    first = buyer.post(f"/orders/{order.number}/reorder/")
+    second = buyer.post(f"/orders/{order.number}/reorder/", follow=True)
+
+    # then the first copy is whole; the second copies the bolts and says why not the nuts
+    assert first.status_code == 302
+    html = second.content.decode()
+    assert (
+        "Not copied: NUT-M8: at most 1,000,000 on one line. "
+        "With the 600,000 already there, the line would hold 1,200,000."
+    ) in html
+    assert cart_lines("acme.buyer") == [("BOLT-M8-50", 18), ("NUT-M8", 600_000)]
+
+
+def test_a_reorder_of_which_nothing_fits_is_refused_and_changes_nothing(millions_of_nuts):
+    # given an order of 600,000 nuts, already copied to the cart once
+    order = place("acme.buyer", ("NUT-M8", 600_000))
+    buyer = signed_in("acme.buyer")
+    buyer.post(f"/orders/{order.number}/reorder/")
+    cart = Order.objects.get(buyer__username="acme.buyer", number__isnull=True)
+    version = cart.version
+
+    # when it is reordered again, again and again
+    responses = [buyer.post(f"/orders/{order.number}/reorder/") for _ in range(3)]
+
+    # then each is refused on the order page with the reason, and the cart is as it was
+    for response in responses:
+        assert response.status_code == 400
+        assert "Not copied: NUT-M8: at most 1,000,000 on one line." in response.content.decode()
+    assert cart_lines("acme.buyer") == [("NUT-M8", 600_000)]
+    cart.refresh_from_db()
+    assert cart.version == version
+
+
+def test_a_reorder_of_an_order_beyond_the_cap_makes_no_cart(orders):
+    # given an order placed before the cap, of 2,048,028,672 nuts (as the probe left one)
+    order = place("acme.buyer", ("NUT-M8", 3))
+    order.lines.update(quantity=2_048_028_672)
+    assert not Order.objects.filter(buyer__username="acme.buyer", number__isnull=True).exists()
+
+    # when the buyer, who has no cart, reorders it
+    response = signed_in("acme.buyer").post(f"/orders/{order.number}/reorder/")
+
+    # then it is refused with the reason and no cart was made for it
+    assert response.status_code == 400
+    assert "Not copied: NUT-M8: at most 1,000,000 on one line." in response.content.decode()
+    assert not Order.objects.filter(buyer__username="acme.buyer", number__isnull=True).exists()
+
+
+def test_reorder_submit_reorder_never_passes_the_cap(millions_of_nuts):
+    # given an order of 400,000 nuts
+    order = place("acme.buyer", ("NUT-M8", 400_000))
+    buyer = signed_in("acme.buyer")
+
+    # when the buyer keeps reordering it and submitting the cart (the way 2 billion came about)
+    for round_ in range(3):
+        buyer.post(f"/orders/{order.number}/reorder/")
+        buyer.post(f"/orders/{order.number}/reorder/")
+        cart = Order.objects.get(buyer__username="acme.buyer", number__isnull=True)
+        address = cart.company.addresses.filter(is_shipping=True).order_by("pk").first()
+        response = buyer.post(
+            "/cart/submit/",
+            {"token": str(cart.checkout_token), "ship_to": str(address.pk), "po_number": ""},
+        )
+        assert response.status_code == 302, round_
+        order = Order.objects.exclude(number__isnull=True).filter(buyer=cart.buyer).first()
+
+    # then no order line ever held more than the cap
+    quantities = Order.objects.filter(buyer__username="acme.buyer").values_list(
+        "lines__quantity", flat=True
+    )
+    assert max(quantities) == 800_000
 
 
 # -- cancel ----------------------------------------------------------------------------------

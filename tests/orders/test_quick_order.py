@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.catalog.models import Product
+from portal.orders.models import Order, OrderLine
 from portal.orders.quick_order import (
     MAX_LINES,
     MAX_UPLOAD_BYTES,
@@ -343,3 +345,133 @@ def test_upload_at_the_limit_is_read(demo):
     content = b"NUT-M8;1\n" * (MAX_UPLOAD_BYTES // 9)
 
     assert read_upload(upload(content)).count("\n") == MAX_UPLOAD_BYTES // 9
+
+
+# -- the quick order page --------------------------------------------------------------------
+
+
+def cart_lines_of(username: str) -> list[tuple[str, int]]:
+    return sorted(
+        OrderLine.objects.filter(
+            order__buyer__username=username, order__status="draft", order__number__isnull=True
+        ).values_list("product__sku", "quantity")
+    )
+
+
+@pytest.fixture
+def buyer(client, demo):
+    client.force_login(get_user_model().objects.get(username="acme.buyer"))
+    return client
+
+
+def paste(client, text: str):
+    return client.post("/cart/quick-order/", {"lines": text})
+
+
+def test_quick_order_adds_to_an_existing_line_only_within_its_rules(buyer):
+    # given 15 drills in the cart (at most 20 may be ordered)
+    assert buyer.post("/cart/add/", {"sku": "DRILL-18V", "quantity": "15"}).status_code == 302
+
+    # when a quick order asks for 10 more drills and 5 nuts
+    response = paste(buyer, "DRILL-18V, 10\nNUT-M8, 5")
+
+    # then the nuts go in, and the drill line stays on screen with the reason, on the sum
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "1 line not added" in html
+    assert (
+        "DRILL-18V: at most 20 per order. With the 15 already there, the line would hold 25."
+        in html
+    )
+    assert "DRILL-18V, 10</textarea>" in html
+    assert cart_lines_of("acme.buyer") == [("DRILL-18V", 15), ("NUT-M8", 5)]
+
+
+def test_quick_order_cannot_grow_a_line_past_the_cap(buyer):
+    # given 999,000 boxes of nuts in the cart
+    assert buyer.post("/cart/add/", {"sku": "NUT-M8", "quantity": "999000"}).status_code == 302
+
+    # when a quick order asks for 5,000 more
+    response = paste(buyer, "NUT-M8, 5000")
+
+    # then it is refused with the reason and the line is unchanged
+    assert response.status_code == 400
+    assert "NUT-M8: at most 1,000,000 on one line." in response.content.decode()
+    assert cart_lines_of("acme.buyer") == [("NUT-M8", 999000)]
+
+
+def test_quick_order_of_lines_within_the_rules_grows_them(buyer):
+    # given 15 drills in the cart
+    buyer.post("/cart/add/", {"sku": "DRILL-18V", "quantity": "15"})
+
+    # when a quick order asks for 5 more
+    response = paste(buyer, "DRILL-18V, 5")
+
+    # then the line holds the maximum, and the buyer lands on the cart
+    assert response.status_code == 302
+    assert response["Location"] == "/cart/"
+    assert cart_lines_of("acme.buyer") == [("DRILL-18V", 20)]
+
+
+def test_a_quick_order_with_nothing_to_add_creates_no_cart(buyer):
+    # when a buyer without a cart pastes only lines that cannot be ordered
+    response = paste(buyer, "NOPE-404, 1\nGLOVE-L, 5")
+
+    # then both stay on screen and no cart was written
+    assert response.status_code == 400
+    assert "2 lines not added" in response.content.decode()
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["NUT\x00M8, 1", "NUT-M8, 1\x00", "\x00", "NUT-M8, 1\nBOLT\x00M8-50, 2"],
+    ids=["in sku", "in quantity", "alone", "second line"],
+)
+def test_a_paste_with_a_nul_byte_is_refused_with_a_message(buyer, text):
+    # when a paste holds a NUL byte
+    response = paste(buyer, text)
+
+    # then the form says so (400) and nothing is written
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("NUT\x01M8, 1", "Unknown SKU"),
+        ("NUT-M8\x1b[31m, 1", "Unknown SKU"),
+        ("NUT-M8, 1\x7f", "Quantity must be a whole number of at least 1."),
+        ("NUT-M8, \u202e1", "Quantity must be a whole number of at least 1."),
+    ],
+    ids=["SOH in sku", "escape sequence", "DEL after quantity", "bidi override"],
+)
+def test_a_paste_with_control_characters_flags_the_line(buyer, text, message):
+    # when a paste holds other control characters
+    response = paste(buyer, text)
+
+    # then the line stays on screen with the reason (400) and nothing is written
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"NUT-M8;1\n\x00\x00", "The file is not a CSV text file."),
+        (b"NUT\x01M8;1\n", "Unknown SKU"),
+        (b"\xff\xfeN\x00U\x00T\x00", "The file is not UTF-8 text."),
+    ],
+    ids=["NUL", "control character", "UTF-16"],
+)
+def test_an_upload_with_control_characters_is_refused_with_a_message(buyer, content, message):
+    # when such a file is uploaded
+    response = buyer.post("/cart/quick-order/", {"lines": "", "file": upload(content)})
+
+    # then the page says why (400) and nothing is written
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Order.objects.filter(buyer__username="acme.buyer").exists()
