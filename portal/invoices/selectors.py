@@ -60,7 +60,8 @@ def with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 def invoice_totals(invoices: QuerySet[Invoice]) -> list[dict]:
     """Per currency, over a whole (filtered) set: how many documents, invoiced, credited,
-    paid against its invoices, and still open. Two queries, whatever the set's size."""
+    paid against its invoices (payments less refunds), and still open. Three queries,
+    whatever the set's size."""
     ids = invoices.order_by().values("pk")
     documents = (
         Invoice.objects.filter(pk__in=ids)

@@ -113,9 +113,17 @@ def invoice_issue(*, order: Order, by, issued_on: date | None = None) -> Invoice
         total=subtotal + tax_total,
         issued_by=by,
     )
+    _rows_write(document=invoice, lines=enumerate(lines, start=1), taxes=taxes)
+    _render_after_commit(invoice)
+    return invoice
+
+
+def _rows_write(*, document: Invoice, lines, taxes: dict[Decimal, tuple[Decimal, Decimal]]):
+    """The document's lines ((position, line) pairs of anything with an order line's price
+    fields) and its VAT per rate (rate -> (basis, tax)), each in one statement."""
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
-            invoice=invoice,
+            invoice=document,
             position=position,
             sku=line.sku,
             name=line.name,
@@ -124,14 +132,12 @@ def invoice_issue(*, order: Order, by, issued_on: date | None = None) -> Invoice
             tax_rate=line.tax_rate,
             line_total=line.line_total,
         )
-        for position, line in enumerate(lines, start=1)
+        for position, line in lines
     )
     InvoiceTax.objects.bulk_create(
-        InvoiceTax(invoice=invoice, rate=rate, basis=basis, tax=tax)
+        InvoiceTax(invoice=document, rate=rate, basis=basis, tax=tax)
         for rate, (basis, tax) in taxes.items()
     )
-    _render_after_commit(invoice)
-    return invoice
 
 
 def _render_after_commit(invoice: Invoice) -> None:
@@ -176,21 +182,10 @@ def invoice_credit(*, invoice: Invoice, by, reason: str, issued_on: date | None 
         total=locked.total,
         issued_by=by,
     )
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=note,
-            position=line.position,
-            sku=line.sku,
-            name=line.name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            tax_rate=line.tax_rate,
-            line_total=line.line_total,
-        )
-        for line in locked.lines.all()
-    )
-    InvoiceTax.objects.bulk_create(
-        InvoiceTax(invoice=note, rate=t.rate, basis=t.basis, tax=t.tax) for t in locked.taxes.all()
+    _rows_write(
+        document=note,
+        lines=((line.position, line) for line in locked.lines.all()),
+        taxes={t.rate: (t.basis, t.tax) for t in locked.taxes.all()},
     )
     locked.status = InvoiceStatus.VOID
     locked.save(update_fields=["status"])

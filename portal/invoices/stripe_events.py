@@ -203,9 +203,14 @@ def charge_refunded(event) -> str:
         )
     invoice = _lock_invoice(attempt.invoice)
     refunds = _refunds_of(charge)
+    known = set(
+        Refund.objects.filter(reference__in=[r.id for r in refunds]).values_list(
+            "reference", flat=True
+        )
+    )
     booked = []
     for refund in refunds:
-        if Refund.objects.filter(reference=refund.id).exists():
+        if refund.id in known:
             continue
         amount = from_minor(refund.amount, charge.currency)
         Refund.objects.create(

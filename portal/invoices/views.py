@@ -203,6 +203,13 @@ def invoice_detail(request, number: str):
     return render(request, "invoices/detail.html", _detail_context(request, invoice))
 
 
+def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download of ``data`` named ``filename`` (document numbers: no quoting needed)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 @require_GET
 def invoice_pdf(request, number: str):
@@ -212,9 +219,7 @@ def invoice_pdf(request, number: str):
     if not invoice.pdf_sha256:
         return render(request, "invoices/pdf_pending.html", {"invoice": invoice}, status=202)
     with default_storage.open(invoice.pdf.name, "rb") as stored:
-        data = stored.read()
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.pdf_filename}"'
+        response = _attachment(stored.read(), "application/pdf", invoice.pdf_filename)
     response["X-Content-SHA256"] = invoice.pdf_sha256
     return response
 
@@ -227,9 +232,7 @@ def invoice_xml_download(request, number: str):
     invoice = invoice_for(request.user, number)
     if not has_einvoice(invoice):
         raise Http404("This document has no e-invoice.")
-    response = HttpResponse(invoice_xml(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-    return response
+    return _attachment(invoice_xml(invoice), "application/xml", f"{invoice.number}.xml")
 
 
 @login_required
