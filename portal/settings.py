@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal.accounts",
     "portal.catalog",
     "portal.orders",
@@ -65,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session's user verified once they gave a second factor; the portal's own
+    # middleware then holds back every page until they have where that is asked for.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.two_factor.TwoFactorMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,6 +130,15 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.signin.locked_out"
 # so the wait shown is the real one.
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# Two-factor sign-in (TOTP apps, plus one-time recovery codes) is open to everyone. With this
+# on, finance, warehouse staff and operators must use it: on by default in production, off
+# under DEBUG so that the demo's password-only sign-ins keep working.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+# The issuer an authenticator app shows beside the account name.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "B2B portal")
+# Recovery codes handed out at once; each works one time.
+TWO_FACTOR_RECOVERY_CODES = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,6 +215,8 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+# How long a new colleague's invitation link works.
+INVITE_TIMEOUT_SECONDS = int(os.environ.get("INVITE_TIMEOUT_SECONDS", str(7 * 24 * 3600)))
 # Where links in emails point.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 

@@ -337,6 +337,30 @@ ROUTES: dict[str, Route] = {
     ),
     # Stripe's webhook: no session, no CSRF; an unsigned POST is refused for everyone.
     "stripe-webhook": Route(lambda p: "/stripe/webhook/", everyone(400), method="post"),
+    # Two-factor sign-in is for everyone signed in; without a device there is no code to
+    # ask for, so the code page sends the user on.
+    "two-factor": Route(lambda p: "/accounts/two-factor/", only(SIGNED_IN)),
+    "two-factor-verify": Route(
+        lambda p: "/accounts/two-factor/verify/", only(SIGNED_IN, status=302)
+    ),
+    # An invitation link that is not a valid token: the page says so, nothing more.
+    "invite-accept": Route(lambda p: "/accounts/invitation/MQ/not-a-token/", everyone(200)),
+    "company-user-invite": Route(lambda p: "/company/users/invite/", only(["acme.admin"])),
+    **{
+        name: Route(
+            lambda p, action=action: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/{action}/",
+            only(["acme.admin"], others=404, status=302),
+            method="post",
+            foreign_path=lambda p, action=action: (
+                f"/company/users/{member_pk(OWN_MEMBER['borealis'])}/{action}/"
+            ),
+        )
+        for name, action in [
+            ("company-user-deactivate", "deactivate"),
+            ("company-user-reactivate", "reactivate"),
+            ("company-user-invite-again", "invite-again"),
+        ]
+    },
     "company-user-edit": Route(
         lambda p: f"/company/users/{member_pk(OWN_MEMBER['acme'])}/",
         only(["acme.admin"], others=404),

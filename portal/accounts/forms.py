@@ -1,11 +1,18 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from portal.accounts.services import MemberError, MemberRoles
 
 
 class MemberForm(forms.Form):
-    """A company admin's edit of one colleague: roles, approval limit, monthly budget."""
+    """A company admin's choice for one colleague: roles, approval limit, monthly budget.
+
+    The rules (at least one role, an admin always left) are the service's; ``refuse`` shows
+    its refusal on the form.
+    """
 
     is_buyer = forms.BooleanField(label="Buyer", required=False)
     is_approver = forms.BooleanField(label="Approver", required=False)
@@ -27,15 +34,43 @@ class MemberForm(forms.Form):
         help_text="Net spend per month before every order needs approval. Empty: none.",
     )
 
-    def __init__(self, *args, editing_self: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.editing_self = editing_self
+    ROLE_FIELDS = (
+        "is_buyer",
+        "is_approver",
+        "is_company_admin",
+        "approval_limit",
+        "monthly_budget",
+    )
 
-    def clean(self):
-        cleaned = super().clean()
-        roles = [cleaned.get(f) for f in ("is_buyer", "is_approver", "is_company_admin")]
-        if not any(roles):
-            raise ValidationError("Give the user at least one role.")
-        if self.editing_self and not cleaned.get("is_company_admin"):
-            self.add_error("is_company_admin", "You cannot remove your own company admin role.")
-        return cleaned
+    def roles(self) -> MemberRoles:
+        return MemberRoles(**{name: self.cleaned_data[name] for name in self.ROLE_FIELDS})
+
+    def refuse(self, error: MemberError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, str(error))
+
+
+class InviteForm(MemberForm):
+    """A new colleague: who they are, then their roles; they choose their own password."""
+
+    username = forms.CharField(
+        label="Username",
+        max_length=get_user_model()._meta.get_field("username").max_length,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they sign in with: letters, digits and @ . + - _ only.",
+    )
+    email = forms.EmailField(label="Email", help_text="The invitation goes here.")
+
+    field_order = ["username", "email"]
+
+
+class CodeForm(forms.Form):
+    """A code from an authenticator app, or a recovery code; checked by ``two_factor``."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+    )
