@@ -1,5 +1,7 @@
 """Journeys of a company admin (acme.admin)."""
 
+import re
+
 from playwright.sync_api import expect
 
 from e2e.conftest import sign_in
@@ -69,3 +71,55 @@ def test_company_admin_downloads_an_invoice_of_their_company(page, portal):
     assert download.value.suggested_filename == f"{number}.pdf"
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_company_admin_invites_a_buyer_who_orders_until_deactivated(
+    page, portal, browser, mailoutbox
+):
+    # Given acme.admin invites a colleague as a buyer with a 2,000 monthly budget.
+    sign_in(page, portal, "acme.admin")
+    page.get_by_role("link", name="Company users").first.click()
+    page.get_by_role("link", name="Invite a colleague").click()
+    page.get_by_label("Username").fill("acme.trainee")
+    page.get_by_label("Email").fill("trainee@acme.example")
+    page.get_by_label("Buyer").check()
+    page.get_by_label("Monthly budget").fill("2000")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text("Invited acme.trainee")
+    row = page.locator("#members tr", has_text="acme.trainee")
+    expect(row).to_contain_text("Invited")
+    expect(row).to_contain_text("2000.00 EUR")
+
+    # When the colleague opens the emailed link in their own browser and sets a password.
+    [mail] = mailoutbox
+    link = re.search(r"https?://\S+/accounts/invitation/\S+", mail.body).group(0)
+    trainee = browser.new_context().new_page()
+    trainee.goto(portal + link[link.index("/accounts/") :])
+    expect(trainee.get_by_role("heading", name="Welcome, acme.trainee")).to_be_visible()
+    trainee.get_by_label("New password:", exact=True).fill("Forklift-Licence-77")
+    trainee.get_by_label("New password confirmation").fill("Forklift-Licence-77")
+    trainee.get_by_role("button", name="Set password").click()
+    expect(trainee.get_by_role("status")).to_contain_text("Your password is set")
+
+    # Then they sign in and order.
+    sign_in(trainee, portal, "acme.trainee", "Forklift-Licence-77")
+    trainee.get_by_role("link", name="Quick order").first.click()
+    trainee.get_by_label("Paste lines of SKU, quantity").fill("NUT-M8, 2")
+    trainee.get_by_role("button", name="Add to cart").click()
+    trainee.get_by_role("link", name="Cart", exact=True).click()
+    trainee.get_by_role("button", name="Submit order").click()
+    expect(trainee).to_have_url(re.compile(r"/orders/ORD-\d{6}/$"))
+
+    # When acme.admin deactivates them.
+    page.goto(f"{portal}/company/users/")
+    page.locator("#members tr", has_text="acme.trainee").get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Deactivate acme.trainee").click()
+    expect(page.get_by_role("status")).to_contain_text("acme.trainee is deactivated")
+    expect(page.locator("#members tr", has_text="acme.trainee")).to_contain_text("Deactivated")
+
+    # Then the colleague's open session stops working at once.
+    trainee.reload()
+    expect(trainee).to_have_url(re.compile(r"/accounts/login/"))
+    trainee.goto(f"{portal}/orders/")
+    expect(trainee.get_by_role("heading", name="Sign in")).to_be_visible()
+    trainee.context.close()
