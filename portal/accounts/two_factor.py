@@ -78,13 +78,22 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not self._open(request) and not user.is_verified():
-            if request.session.get(PENDING_SESSION_KEY):
-                return self._send_to(request, "two-factor-verify")
-            if is_required(user):
-                return self._send_to(request, "two-factor")
+        owed = self._owed(request)
+        if owed and not self._open(request):
+            return self._send_to(request, owed)
         return self.get_response(request)
+
+    @staticmethod
+    def _owed(request) -> str | None:
+        """The page the user must pass first, if any; cheapest questions first."""
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.session.get(PENDING_SESSION_KEY):
+            return "two-factor-verify"
+        if is_required(user):
+            return "two-factor"
+        return None
 
     @staticmethod
     def _open(request) -> bool:
