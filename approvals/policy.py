@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
 from portal.accounts.models import Company, Membership
-from portal.accounts.permissions import companies_visible_to
 from portal.orders.models import Order, OrderStatus
 from pricing.currencies import format_money
 
@@ -160,15 +159,3 @@ def outstanding(order: Order, requirement: ApprovalRequirement, standing: list[A
     if needed == 1:
         return f"1 more approval, by {who}."
     return f"{needed} more approvals, one of them by {who}."
-
-
-def refusal_to_decide(user, order: Order, standing: list[Approval]) -> str | None:
-    """Why this user may not approve, reject or send back this order; None if they may."""
-    deciders = companies_visible_to(user, "accounts.approve_orders")
-    if not deciders.filter(pk=order.company_id).exists():
-        return f"You do not approve orders for {order.company.legal_name}."
-    if order.buyer_id == user.pk:
-        return "You placed this order: someone else must decide it."
-    if any(approval.approver_id == user.pk for approval in standing):
-        return "You have already approved this order: one approval per person."
-    return None

@@ -4,28 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
+from approvals.permissions import awaiting_decision_by  # the queue; the dashboard counts it
 from approvals.policy import month_spend, outstanding, would_complete
-from portal.accounts.permissions import companies_visible_to, membership_of
+from portal.accounts.permissions import membership_of
 from portal.orders.models import Order, OrderStatus
-
-
-def awaiting_decision_by(user) -> QuerySet[Order]:
-    """Pending orders this user may still decide: their companies', not their own, and
-    not ones they have already approved."""
-    if not user.is_authenticated:
-        return Order.objects.none()
-    already = Approval.objects.filter(order=OuterRef("pk"), approver=user, voided_at__isnull=True)
-    return (
-        Order.objects.filter(
-            company__in=companies_visible_to(user, "accounts.approve_orders"),
-            status=OrderStatus.PENDING_APPROVAL,
-        )
-        .exclude(buyer=user)
-        .exclude(Exists(already))
-    )
 
 
 @dataclass(frozen=True)
@@ -35,10 +20,6 @@ class QueueRow:
     standing: list[Approval]
     completes: bool  # this user's approval would approve the order
     outstanding: str
-
-    @property
-    def budget_after(self) -> Decimal | None:
-        return self.requirement.budget_spent_after if self.requirement.budget is not None else None
 
 
 def _standing_prefetch() -> Prefetch:

@@ -20,6 +20,9 @@ from approvals.policy import (
 from approvals.reminders import working_days_between
 from approvals.tasks import approval_reminder_send
 from approvals.workflow import (
+    DECISIONS,
+    ActionForbidden,
+    CommentMissing,
     OrderChanged,
     TransitionNotAllowed,
     order_transition,
@@ -35,11 +38,19 @@ from pricing.engine import quote
 
 
 class OrderInvalid(Exception):
-    """The order cannot be submitted as it is; ``line_errors`` maps line id to messages."""
+    """The order cannot be submitted as it is; ``line_errors`` maps line id to messages, and
+    ``field`` names the checkout field at fault, if one is."""
 
-    def __init__(self, message: str, line_errors: dict[int, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        line_errors: dict[int, list[str]] | None = None,
+        *,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.line_errors = line_errors or {}
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -73,9 +84,11 @@ def order_submit(*, token, by, checkout: Checkout) -> Order:
     if not lines:
         raise OrderInvalid("Your cart is empty.")
     if checkout.ship_to.company_id != order.company_id or not checkout.ship_to.is_shipping:
-        raise OrderInvalid("Choose one of your company's delivery addresses.")
+        raise OrderInvalid("Choose one of your company's delivery addresses.", field="ship_to")
     if checkout.requested_delivery_date and checkout.requested_delivery_date < timezone.localdate():
-        raise OrderInvalid("The requested delivery date cannot be in the past.")
+        raise OrderInvalid(
+            "The requested delivery date cannot be in the past.", field="requested_delivery_date"
+        )
 
     priced = quote(company=order.company, lines=[(line.product, line.quantity) for line in lines])
     line_errors = {
@@ -227,6 +240,21 @@ def order_reject(*, order: Order, by, expected_version: int, reason: str) -> Ord
     )
 
 
+def order_decide(
+    *, order: Order, by, action: str, expected_version: int, comment: str = ""
+) -> Order:
+    """An approver's decision, one of ``DECISIONS``, on the version of the order they saw:
+    what the decision form sends. Each decision's rules are its own service's."""
+    if action not in DECISIONS:
+        raise TransitionNotAllowed(f"{action!r} is not a decision on an order.")
+    version = expected_version
+    if action == "approve":
+        return order_approve(order=order, by=by, expected_version=version, comment=comment)
+    if action == "reject":
+        return order_reject(order=order, by=by, expected_version=version, reason=comment)
+    return order_request_changes(order=order, by=by, expected_version=version, comment=comment)
+
+
 def _voiding(reason: str):
     def void(locked: Order) -> str:
         Approval.objects.filter(order=locked, voided_at__isnull=True).update(
@@ -307,7 +335,9 @@ def order_cancel_shipped(*, order: Order, by, reason: str) -> Order:
 
 
 __all__ = [
+    "ActionForbidden",
     "Checkout",
+    "CommentMissing",
     "InvoiceError",
     "OrderChanged",
     "OrderInvalid",
@@ -315,6 +345,7 @@ __all__ = [
     "order_approve",
     "order_cancel",
     "order_cancel_shipped",
+    "order_decide",
     "order_edit",
     "order_reject",
     "order_remind_approvers",

@@ -5,26 +5,22 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from approvals.forms import DecisionForm
-from approvals.selectors import (
-    approval_queue,
+from approvals.permissions import (
     awaiting_decision_by,
-    queue_row_for,
-    still_needed,
+    may_decide,
+    order_for_decision,
+    require_decider,
 )
-from approvals.services import order_approve, order_reject, order_request_changes
-from approvals.workflow import TransitionNotAllowed, actions_for, last_change
-from portal.accounts.permissions import require_role
+from approvals.selectors import approval_queue, queue_row_for, still_needed
+from approvals.services import (
+    ActionForbidden,
+    CommentMissing,
+    TransitionNotAllowed,
+    order_decide,
+)
+from approvals.workflow import last_change
 from portal.orders.models import OrderStatus
-from portal.orders.permissions import order_for
 from portal.orders.views import render_order_detail
-
-DECIDERS = ("approver", "company_admin")
-# action -> (service, the name under which it takes the approver's text)
-DECISIONS = {
-    "approve": (order_approve, "comment"),
-    "reject": (order_reject, "reason"),
-    "request_changes": (order_request_changes, "comment"),
-}
 
 
 @login_required
@@ -32,7 +28,7 @@ DECISIONS = {
 @require_GET
 def queue(request):
     """Orders waiting for this approver, oldest first, each with its decision form."""
-    require_role(request.user, *DECIDERS)
+    require_decider(request.user)
     return _render_queue(request)
 
 
@@ -50,10 +46,6 @@ def _render_queue(request, *, bound=None, status=200):
     if request.htmx and request.htmx.target == "approval-queue":
         template += "#queue"
     return render(request, template, {"rows": rows, "page": queue.page}, status=status)
-
-
-def can_decide_now(user, order) -> bool:
-    return any(t.action in DECISIONS for t in actions_for(user, order))
 
 
 def _outcome(order) -> str:
@@ -74,21 +66,24 @@ def decide(request, number: str):
     From the queue with HTMX the answer is the order's row; otherwise a redirect, or on a
     refusal the page again with what was typed and the reason.
     """
-    order = order_for(request.user, number)
-    require_role(request.user, *DECIDERS)
+    order = order_for_decision(request.user, number)  # 404 unseen, 403 not theirs to decide
     form = DecisionForm(request.POST)
     in_queue = request.POST.get("next") == "queue"
     status = 400
     if form.is_valid():
         data = form.cleaned_data
-        service, text = DECISIONS[data["action"]]
         try:
-            order = service(
+            order = order_decide(
                 order=order,
                 by=request.user,
+                action=data["action"],
                 expected_version=data["version"],
-                **{text: data["comment"]},
+                comment=data["comment"],
             )
+        except CommentMissing as error:
+            form.add_error("comment", str(error))  # a 400, with the form as typed
+        except ActionForbidden:
+            raise  # a 403, as from order_for_decision
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))
             status = 409
@@ -108,7 +103,7 @@ def decide(request, number: str):
             return redirect("approvals") if in_queue else redirect("order-detail", number=number)
 
     order.refresh_from_db()
-    if order.status != OrderStatus.PENDING_APPROVAL or not can_decide_now(request.user, order):
+    if order.status != OrderStatus.PENDING_APPROVAL or not may_decide(request.user, order):
         # Decided meanwhile, or no longer this user's to decide (a second click after
         # approving): the form is not shown again, so say why and give back what was typed.
         if order.status != OrderStatus.PENDING_APPROVAL:

@@ -1,22 +1,22 @@
 """The order state machine: every state change of an order goes through ``order_transition``.
 
-``TRANSITIONS`` is the whole truth about which action moves an order from which state
-to which, and who may take it. Nothing else writes ``Order.status``: a database trigger
-(orders migration 0003) refuses any other write.
+``TRANSITIONS`` is the whole truth about which action moves an order from which state to
+which, and which party takes it; ``approvals.permissions`` says who that party is for a given
+order. Nothing else writes ``Order.status``: a database trigger (orders migration 0003)
+refuses any other write.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from approvals.models import Approval
 from approvals.notifications import notify_on_commit
-from approvals.policy import refusal_to_decide
-from inventory.permissions import orders_fulfilled_by
 from inventory.selectors import warehouse_of
 from inventory.services import (
     InsufficientStock,
@@ -25,8 +25,6 @@ from inventory.services import (
     stock_reserve,
     stock_ship,
 )
-from portal.accounts.models import StaffRole
-from portal.accounts.permissions import roles_of
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
 from portal.orders.services import order_event_add
 
@@ -34,11 +32,21 @@ S = OrderStatus
 
 
 class TransitionNotAllowed(Exception):
-    """The action is not possible for this order now, or not for this user."""
+    """The action is not possible for this order now (a view answers 409)."""
 
 
 class OrderChanged(TransitionNotAllowed):
     """The order changed after the user looked at it."""
+
+
+class ActionForbidden(TransitionNotAllowed, PermissionDenied):
+    """The user's role or relation to the order never lets them take the action, whatever
+    its state (a view answers 403; as a ``PermissionDenied``, one that lets it through does)."""
+
+
+class CommentMissing(TransitionNotAllowed):
+    """The action needs a comment (a reason, what to change) and none was given: the
+    person's input to complete (a view answers 400, with the message on the comment)."""
 
 
 def display_name(user) -> str:
@@ -54,32 +62,13 @@ def standing_approvals(order: Order) -> list[Approval]:
     return list(order.approvals.filter(voided_at__isnull=True))
 
 
-# Guards answer why the user may not take the action, or None when they may.
-Guard = Callable[[object, Order], str | None]
+class Party(StrEnum):
+    """Who takes a transition. ``approvals.permissions`` decides who that is for an order."""
 
-
-def placed_it(user, order: Order) -> str | None:
-    if order.buyer_id != user.pk:
-        return f"Only {display_name(order.buyer)}, who placed the order, can do that."
-    if order.number is None:
-        return "This is your cart, not an order."
-    return None
-
-
-def decides_it(user, order: Order) -> str | None:
-    return refusal_to_decide(user, order, standing_approvals(order))
-
-
-def ships_it(user, order: Order) -> str | None:
-    if not orders_fulfilled_by(user).filter(pk=order.pk).exists():
-        return "Only staff of the warehouse that holds this order's stock can ship it."
-    return None
-
-
-def credits_it(user, order: Order) -> str | None:
-    if StaffRole.FINANCE.value not in roles_of(user):
-        return "Only finance can cancel a shipped order: its invoice is credited."
-    return None
+    BUYER = "buyer"  # the person who placed the order
+    DECIDER = "decider"  # an approver or admin of its company, other than its buyer
+    WAREHOUSE = "warehouse"  # staff of the warehouse that holds its stock
+    FINANCE = "finance"
 
 
 class Stock(StrEnum):
@@ -96,9 +85,10 @@ class Transition:
     action: str
     source: str
     targets: tuple[str, ...]
-    guard: Guard
+    party: Party
     label: str
-    # What the person must write to take this action ("" = nothing required).
+    # What the person is told when they take this action without the comment it needs
+    # ("" = no comment needed).
     comment_required: str = ""
     stock: Stock = Stock.KEEP
 
@@ -113,50 +103,69 @@ TRANSITIONS: tuple[Transition, ...] = (
         "submit",
         S.DRAFT,
         (S.PENDING_APPROVAL, S.APPROVED),
-        placed_it,
+        Party.BUYER,
         "Submit order",
         stock=Stock.RESERVE,
     ),
     # An approval that does not complete the order leaves it pending.
     Transition(
-        "approve", S.PENDING_APPROVAL, (S.PENDING_APPROVAL, S.APPROVED), decides_it, "Approve"
+        "approve",
+        S.PENDING_APPROVAL,
+        (S.PENDING_APPROVAL, S.APPROVED),
+        Party.DECIDER,
+        "Approve",
     ),
     Transition(
         "reject",
         S.PENDING_APPROVAL,
         (S.REJECTED,),
-        decides_it,
+        Party.DECIDER,
         "Reject",
-        "a reason",
+        "Say why you reject the order: the buyer will read it.",
         stock=Stock.RELEASE,
     ),
     Transition(
         "request_changes",
         S.PENDING_APPROVAL,
         (S.DRAFT,),
-        decides_it,
+        Party.DECIDER,
         "Request changes",
-        "a comment saying what to change",
+        "Say what should change: the buyer will read it.",
         stock=Stock.RELEASE,
     ),
     Transition(
-        "edit", S.PENDING_APPROVAL, (S.DRAFT,), placed_it, "Edit order", stock=Stock.RELEASE
+        "edit", S.PENDING_APPROVAL, (S.DRAFT,), Party.BUYER, "Edit order", stock=Stock.RELEASE
     ),
     # A draft holds no stock: it gave its reservation back when it was reopened.
-    Transition("cancel", S.DRAFT, (S.CANCELLED,), placed_it, "Cancel order"),
+    Transition("cancel", S.DRAFT, (S.CANCELLED,), Party.BUYER, "Cancel order"),
     Transition(
-        "cancel", S.PENDING_APPROVAL, (S.CANCELLED,), placed_it, "Cancel order", stock=Stock.RELEASE
+        "cancel",
+        S.PENDING_APPROVAL,
+        (S.CANCELLED,),
+        Party.BUYER,
+        "Cancel order",
+        stock=Stock.RELEASE,
     ),
     Transition(
-        "cancel", S.APPROVED, (S.CANCELLED,), placed_it, "Cancel order", stock=Stock.RELEASE
+        "cancel", S.APPROVED, (S.CANCELLED,), Party.BUYER, "Cancel order", stock=Stock.RELEASE
     ),
-    Transition("ship", S.APPROVED, (S.SHIPPED,), ships_it, "Mark shipped", stock=Stock.SHIP),
+    Transition("ship", S.APPROVED, (S.SHIPPED,), Party.WAREHOUSE, "Mark shipped", stock=Stock.SHIP),
     # After shipping, cancelling is a correction of the invoice: a credit note.
     Transition(
-        "cancel_shipped", S.SHIPPED, (S.CANCELLED,), credits_it, "Cancel and credit", "a reason"
+        "cancel_shipped",
+        S.SHIPPED,
+        (S.CANCELLED,),
+        Party.FINANCE,
+        "Cancel and credit",
+        "Cancel and credit needs a reason.",
     ),
 )
 ACTIONS = frozenset(t.action for t in TRANSITIONS)
+# Every transition of one action is taken by the same party and needs the same comment.
+PARTY_OF: dict[str, Party] = {t.action: t.party for t in TRANSITIONS}
+COMMENT_REQUIRED: dict[str, str] = {t.action: t.comment_required for t in TRANSITIONS}
+# An approver's decisions on a pending order, action -> label: the decision form's buttons.
+DECISIONS: dict[str, str] = {t.action: t.label for t in TRANSITIONS if t.party == Party.DECIDER}
 
 
 def past_tense(kind: str) -> str:
@@ -169,22 +178,6 @@ def transition_for(order: Order, action: str) -> Transition | None:
         if transition.action == action and transition.source == order.status:
             return transition
     return None
-
-
-def actions_for(user, order: Order) -> list[Transition]:
-    """The transitions this user may take on this order now (for buttons)."""
-    if not user.is_authenticated:
-        return []
-    refusals: dict[Guard, str | None] = {}  # approve, reject and request changes share a guard
-    allowed = []
-    for transition in TRANSITIONS:
-        if transition.source != order.status:
-            continue
-        if transition.guard not in refusals:
-            refusals[transition.guard] = transition.guard(user, order)
-        if refusals[transition.guard] is None:
-            allowed.append(transition)
-    return allowed
 
 
 def last_change(order: Order, after_version: int | None = None) -> str:
@@ -236,8 +229,16 @@ def order_transition(
     (an approval, a requirement) and returns the target state when there is a choice.
     Notifications are queued to go out after the transaction commits.
     """
+    # Imported here: the permissions read this module's table, and this function asks them.
+    from approvals.permissions import require_order_action
+
     if action not in ACTIONS:
         raise TransitionNotAllowed(f"Unknown action {action!r}.")
+    # What the person typed is checked first, as a form would: it needs nothing from the
+    # database, and whatever else is refused, they will have to write it anyway.
+    comment = comment.strip()
+    if COMMENT_REQUIRED[action] and not comment:
+        raise CommentMissing(COMMENT_REQUIRED[action])
     # Lock the order row only (not the joined company and buyer rows).
     locked = (
         Order.objects.select_for_update(of=("self",))
@@ -246,12 +247,7 @@ def order_transition(
     )
     _refuse_stale(locked, action, expected_version)
     transition = transition_for(locked, action)
-    refusal = transition.guard(by, locked)
-    if refusal:
-        raise TransitionNotAllowed(refusal)
-    comment = comment.strip()
-    if transition.comment_required and not comment:
-        raise TransitionNotAllowed(f"{transition.label} needs {transition.comment_required}.")
+    require_order_action(by, locked, action)
 
     target = effect(locked) if effect else transition.target
     if target not in transition.targets:

@@ -225,10 +225,11 @@ ROUTES: dict[str, Route] = {
         only(ACME_ORDER_READERS, others=404),
         foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/",
     ),
-    # Only the buyer may cancel; colleagues who can see the order are refused with 409.
+    # Only the buyer may cancel; colleagues who can see the order are refused (403), as on
+    # every other buyer-only action.
     "order-cancel": Route(
         lambda p: f"/orders/{ORDERS['acme']}/cancel/",
-        {**only(["acme.buyer"], others=404, status=302), "acme.manager": 409, "acme.admin": 409},
+        {**only(ACME_ORDER_READERS, others=404, status=403), "acme.buyer": 302},
         method="post",
         foreign_path=lambda p: f"/orders/{ORDERS['borealis']}/cancel/",
     ),

@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.utils import timezone
 
 from portal.accounts.models import Address
 from portal.orders.services import LINE_QUANTITY_MAX
@@ -71,6 +70,9 @@ class QuickOrderForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
+    """The checkout's fields as typed; the rules of a valid order (a delivery date not in the
+    past, among others) are ``order_submit``'s, and the view shows its refusal on the field."""
+
     token = forms.UUIDField(widget=forms.HiddenInput)
     po_number = forms.CharField(label="PO number", max_length=50, required=False)
     ship_to = forms.ModelChoiceField(
@@ -88,12 +90,6 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ship_to"].queryset = Address.objects.filter(company=company, is_shipping=True)
-
-    def clean_requested_delivery_date(self):
-        value = self.cleaned_data.get("requested_delivery_date")
-        if value and value < timezone.localdate():
-            raise forms.ValidationError("The requested delivery date cannot be in the past.")
-        return value
 
 
 class CancelForm(forms.Form):

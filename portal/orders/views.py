@@ -1,17 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from approvals.forms import DECISIONS as DECISION_CHOICES
 from approvals.forms import DecisionForm
+from approvals.permissions import order_actions_for, order_for_action
 from approvals.selectors import approval_panel
-from approvals.services import Checkout, OrderInvalid, order_cancel, order_edit, order_submit
-from approvals.workflow import TransitionNotAllowed, actions_for
+from approvals.services import (
+    ActionForbidden,
+    Checkout,
+    OrderInvalid,
+    TransitionNotAllowed,
+    order_cancel,
+    order_edit,
+    order_submit,
+)
+from approvals.workflow import DECISIONS
 from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import products_visible_to
@@ -231,7 +238,9 @@ def _draft_submit(request, cart):
             ),
         )
     except OrderInvalid as error:
-        form.add_error(None, str(error))
+        # The service's rule, on the field it is about when there is one; the form keeps
+        # everything else as typed.
+        form.add_error(error.field, str(error))
         return _render_cart(
             request, cart, checkout_form=form, line_errors=error.line_errors, status=400
         )
@@ -325,14 +334,11 @@ def order_list(request):
     return render(request, template, {"filter": order_filter, "table": table}, status=status)
 
 
-DECISIONS = {action for action, _label in DECISION_CHOICES}
-
-
 def render_order_detail(request, order, *, decision_form=None, status=200):
     """The order page, with the actions this user may take on it now."""
     order = order_detail(order)
-    actions = {t.action for t in actions_for(request.user, order)}
-    can_decide = bool(actions & DECISIONS)
+    actions = order_actions_for(request.user, order)
+    can_decide = not actions.isdisjoint(DECISIONS)
     if can_decide and decision_form is None:
         decision_form = DecisionForm(initial={"version": order.version})
     return render(
@@ -367,7 +373,7 @@ def order_detail_view(request, number: str):
 @login_required
 @require_POST
 def order_cancel_view(request, number: str):
-    order = order_for(request.user, number)
+    order = order_for_action(request.user, number, "cancel")  # 404 unseen, 403 not the buyer
     form = CancelForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -375,6 +381,8 @@ def order_cancel_view(request, number: str):
         return render_order_detail(request, order, status=400)
     try:
         order_cancel(order=order, by=request.user, comment=form.cleaned_data["comment"])
+    except ActionForbidden:
+        raise
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
         return render_order_detail(request, order, status=409)
@@ -382,22 +390,16 @@ def order_cancel_view(request, number: str):
     return redirect("order-detail", number=number)
 
 
-def _placed_by_user(request, number: str):
-    """An order of the signed-in buyer's own (404 if unseen, 403 if a colleague's)."""
-    order = order_for(request.user, number)
-    if order.buyer_id != request.user.pk:
-        raise PermissionDenied("Only the buyer who placed this order can change it.")
-    return order
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_edit_view(request, number: str):
     """Reopen a pending order as a draft (POST), and edit a reopened draft (GET)."""
-    order = _placed_by_user(request, number)
+    order = order_for_action(request.user, number, "edit")  # 404 unseen, 403 not the buyer
     if request.method == "POST":
         try:
             order_edit(order=order, by=request.user)
+        except ActionForbidden:
+            raise
         except TransitionNotAllowed as error:
             messages.error(request, str(error))
             return render_order_detail(request, order, status=409)
@@ -423,8 +425,9 @@ def _refused_unless_draft(request, order):
     return render_order_detail(request, order, status=409)
 
 
-def _reopened_draft(request, number: str):
-    order = _placed_by_user(request, number)
+def _reopened_draft(request, number: str, action: str = "edit"):
+    """The buyer's reopened order: 404 unseen, 403 not its buyer, 409 if not a draft."""
+    order = order_for_action(request.user, number, action)
     return order, _refused_unless_draft(request, order)
 
 
@@ -459,7 +462,7 @@ def order_add_lines(request, number: str):
 @login_required
 @require_POST
 def order_resubmit(request, number: str):
-    order, refused = _reopened_draft(request, number)
+    order, refused = _reopened_draft(request, number, "submit")
     return refused or _draft_submit(request, order)
 
 

@@ -214,6 +214,83 @@ def test_a_delivery_date_in_the_past_is_refused_and_the_form_kept(buyer):
     assert cart_of("acme.buyer").lines.count() == 1
 
 
+def delivery_date_field(html: str) -> str:
+    """The checkout's requested delivery date field, with its errors."""
+    match = re.search(
+        r'<div class="field[^"]*">\s*<label for="id_requested_delivery_date".*?</div>', html, re.S
+    )
+    assert match, "no delivery date field"
+    return match.group(0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_services_delivery_date_rule_shows_on_its_field(buyer, htmx):
+    # given a cart
+    fill_cart(buyer, ("NUT-M8", 3))
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    headers = {"HX-Request": "true", "HX-Target": "cart"} if htmx else {}
+
+    # when the buyer asks for delivery yesterday, with or without HTMX
+    response = buyer.post(
+        "/cart/submit/",
+        checkout_data("acme.buyer", requested_delivery_date=yesterday, note="Gate 7 please"),
+        headers=headers,
+    )
+
+    # then a 400 with the service's message on the date field, and the rest as typed
+    html = response.content.decode()
+    assert response.status_code == 400
+    field = delivery_date_field(html)
+    assert "has-error" in field
+    assert "The requested delivery date cannot be in the past." in field
+    assert f'value="{yesterday}"' in field
+    assert "Gate 7 please</textarea>" in html
+    assert 'value="PO-4711"' in html
+    if htmx:
+        assert "<html" not in html  # the cart fragment only
+    assert not submitted("acme.buyer").exists()
+
+
+@pytest.mark.django_db
+def test_the_checkout_form_leaves_the_delivery_date_rule_to_the_service(buyer):
+    # the rule is order_submit's alone: the form takes any real date
+    from approvals.services import Checkout, OrderInvalid, order_submit
+    from portal.orders.forms import CheckoutForm
+
+    fill_cart(buyer, ("NUT-M8", 3))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    company = user("acme.buyer").membership.company
+    data = checkout_data("acme.buyer", requested_delivery_date=yesterday.isoformat())
+    form = CheckoutForm(data, company=company)
+    assert form.is_valid()
+
+    with pytest.raises(OrderInvalid, match="cannot be in the past") as refused:
+        order_submit(
+            token=cart_of("acme.buyer").checkout_token,
+            by=user("acme.buyer"),
+            checkout=Checkout(
+                po_number="",
+                ship_to=form.cleaned_data["ship_to"],
+                requested_delivery_date=yesterday,
+                note="",
+            ),
+        )
+    assert refused.value.field == "requested_delivery_date"
+    # and today is not in the past
+    order = order_submit(
+        token=cart_of("acme.buyer").checkout_token,
+        by=user("acme.buyer"),
+        checkout=Checkout(
+            po_number="",
+            ship_to=form.cleaned_data["ship_to"],
+            requested_delivery_date=timezone.localdate(),
+            note="",
+        ),
+    )
+    assert order.requested_delivery_date == timezone.localdate()
+
+
 @pytest.mark.django_db
 def test_another_companys_address_is_refused(buyer):
     # given a cart
