@@ -7,7 +7,8 @@ from portal.accounts.models import Company
 from portal.invoices.models import DocumentKind, Invoice, InvoiceStatus
 from portal.invoices.selectors import overdue
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# Date inputs take only ISO dates, whatever the locale's format.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -17,7 +17,10 @@ class PaymentForm(forms.Form):
         max_length=100, help_text="As the bank statement shows it, e.g. the transfer's purpose."
     )
     received_on = forms.DateField(
-        label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+        label="Received on",
+        # A date input takes only ISO dates: today in the locale's format ("22/11/2026")
+        # would show as an empty field, to be picked again.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def clean_received_on(self):

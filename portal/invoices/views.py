@@ -254,8 +254,7 @@ def invoice_pay(request, number: str):
                 f"on {invoice.number}.",
             )
             return redirect("invoice", invoice.number)
-    context = _detail_context(request, invoice, payment_form=form)
-    return render(request, "invoices/detail.html", context, status=400)
+    return _refused(request, invoice, "payment_form", form, shown_if="can_pay")
 
 
 @login_required
@@ -278,7 +277,21 @@ def invoice_credit_note(request, number: str):
         else:
             messages.success(request, f"{invoice.number} is void: credit note {note.number}.")
             return redirect("invoice", note.number)
-    context = _detail_context(request, invoice, credit_form=form)
+    return _refused(request, invoice, "credit_form", form, shown_if="can_credit")
+
+
+def _refused(request, invoice, name: str, form, *, shown_if: str):
+    """The invoice page again, with the refused ``form`` as typed and why it was refused.
+
+    If the invoice changed under the form (paid or credited meanwhile, or by the first of
+    two clicks), the page no longer shows that form, so its errors are said as messages.
+    """
+    context = _detail_context(request, invoice, **{name: form})
+    if not context[shown_if]:
+        for field, errors in form.errors.items():
+            label = form[field].label if field in form.fields else None
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
     return render(request, "invoices/detail.html", context, status=400)
 
 

@@ -288,6 +288,37 @@ def test_a_bad_payment_is_refused_with_a_message_and_keeps_what_was_typed(client
     assert invoice.status == InvoiceStatus.OPEN
 
 
+def test_the_payment_form_offers_today_as_an_iso_date_which_a_date_input_shows(client):
+    invoice = shipped("acme.buyer")
+    page = signed_in(client, "finance").get(f"/invoices/{invoice.number}/").content.decode()
+    assert f'name="received_on" value="{today().isoformat()}"' in page
+
+
+def test_a_payment_sent_twice_is_refused_the_second_time_with_a_message(client):
+    # Found by the bad-input suite: the second click found the invoice paid, and the page,
+    # which no longer shows the payment form, showed no reason for the 400.
+    invoice = shipped("acme.buyer")
+    data = {"amount": f"{invoice.total}", "reference": "SEPA 4711", "received_on": today()}
+    signed_in(client, "finance").post(f"/invoices/{invoice.number}/pay/", data)
+
+    again = client.post(f"/invoices/{invoice.number}/pay/", data)
+
+    assert again.status_code == 400
+    assert f"{invoice.number} is paid." in again.content.decode()
+    assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_credit_note_asked_for_twice_is_refused_the_second_time_with_a_message(client):
+    invoice = shipped("acme.buyer")
+    signed_in(client, "finance").post(f"/invoices/{invoice.number}/credit/", {"reason": "Returned"})
+
+    again = client.post(f"/invoices/{invoice.number}/credit/", {"reason": "Returned"})
+
+    assert again.status_code == 400
+    assert f"{invoice.number} is void already." in again.content.decode()
+    assert invoice.credit_notes.count() == 1
+
+
 def test_a_partial_payment_leaves_the_rest_open_and_an_overpayment_is_shown(client):
     invoice = shipped("acme.buyer")
     signed_in(client, "finance")
