@@ -117,7 +117,7 @@ def decide(request, number: str):
             return render(
                 request,
                 "approvals/queue.html#decided",
-                {"order": order, "outcome": news, "remaining": None},
+                {"order": order, "outcome": news, "remaining": None, "refused": True},
                 status=409,
             )
         messages.error(request, news)

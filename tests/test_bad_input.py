@@ -19,8 +19,8 @@ tokens, with and without HTMX's headers. Whatever comes in:
 Each example runs in a savepoint that is rolled back, so every example starts from the same
 state and a refused request is compared against that state. SETUPS brings a URL's objects
 into the state in which its forms are shown (a cart with lines, a reopened order).
-KNOWN_BUGS lists what the suite found that is still to be fixed elsewhere, each with an
-xfail test. BAD_INPUT_SCALE=10 tries ten times as many examples, for a deeper search.
+FOUND_AND_FIXED keeps each bug the suite found, with the request that showed it.
+BAD_INPUT_SCALE=10 tries ten times as many examples, for a deeper search.
 """
 
 from __future__ import annotations
@@ -672,14 +672,6 @@ def _sent(probe: Probe, name: str) -> list[str]:
     return []
 
 
-def _goes_to(probe: Probe, *names: str) -> bool:
-    return probe.method == "post" and route_name_of(probe.path) in names
-
-
-def _positive_int(values: list[str]) -> bool:
-    return len(values) > 0 and values[-1].isascii() and values[-1].isdigit() and int(values[-1]) > 0
-
-
 def _uuid(values: list[str]) -> bool:
     try:
         uuid.UUID(values[-1])
@@ -702,84 +694,37 @@ def _example(route: str, persona: str, **change) -> tuple[Plan, Probe]:
     return plan, Probe("form", persona, "post", target.form.action, data=data)
 
 
-@dataclass(frozen=True)
-class KnownBug:
-    """A failure the suite found whose fix belongs to code it does not own.
-
-    Its inputs are set aside in the suite, and its own test below is an xfail(strict=True):
-    once the fix is in, that test passes, fails as strict, and the entry is to be removed so
-    that the suite checks those inputs again.
-    """
-
-    kind: str  # of finding: 5xx, no-message, wrote, lost-typed, not-404, csrf
-    matches: object  # Probe -> bool
-    example: object  # () -> (Plan, Probe): a request that shows it
-    reason: str
-
-
-KNOWN_BUGS: dict[str, KnownBug] = {
-    "login-long-username": KnownBug(
+# What the suite once found, each with the request that showed it: the finding must not
+# come back (kind of finding, request).
+FOUND_AND_FIXED = {
+    # Over 255 characters overflowed the sign-in records' column: a 500.
+    "login-long-username": (
         "5xx",
-        lambda p: _goes_to(p, "login") and any(len(v) > 255 for v in _sent(p, "username")),
         lambda: _example("login", "anonymous", username="x" * 300, password="secret"),
-        "portal/accounts: a sign-in with a username over 255 characters is a 500 (DataError: "
-        "axes stores the username in a varchar(255)); AuthenticationForm sets its username "
-        "max_length after the field is built, so nothing refuses it before authenticate()",
     ),
-    "login-field-errors": KnownBug(
+    # The sign-in page showed no field errors: an empty form was a 400 with nothing said.
+    "login-field-errors": (
         "no-message",
-        lambda p: _goes_to(p, "login"),
         lambda: _example("login", "anonymous", username="", password=""),
-        "templates/accounts/login.html shows the form's non-field errors only: an empty or "
-        "invalid username or password answers 400 with nothing said",
     ),
-    "decision-hidden-fields": KnownBug(
+    # A missing decision button or version was a 400 with nothing said.
+    "decision-hidden-fields": (
         "no-message",
-        lambda p: (
-            _goes_to(p, "order-decide")
-            and (
-                not set(_sent(p, "action")[-1:]) <= {"approve", "reject", "request_changes"}
-                or not _sent(p, "action")
-                or not _positive_int(_sent(p, "version"))
-            )
-        ),
         lambda: _example("order-decide", "acme.manager", action=None),
-        "templates/approvals/_decision_form.html shows the errors of comment and the form's "
-        "only: a missing or unknown action, or a bad version, answers 400 with nothing said",
     ),
-    "checkout-token": KnownBug(
-        "no-message",
-        lambda p: _goes_to(p, "cart-submit", "order-submit") and not _uuid(_sent(p, "token")),
-        lambda: _example("cart-submit", "acme.buyer", token=None),
-        "templates/components/form_fields.html renders hidden fields without their errors: a "
-        "checkout without its token (or a malformed one) answers 400 with nothing said",
-    ),
-    "cart-add-next-view-name": KnownBug(
+    # Hidden fields' errors were not shown: a checkout without its token said nothing.
+    "checkout-token": ("no-message", lambda: _example("cart-submit", "acme.buyer", token=None)),
+    # next=abc was taken for a view name: a 500.
+    "cart-add-next-view-name": (
         "5xx",
-        lambda p: (
-            _goes_to(p, "cart-add")
-            and any(v and "/" not in v and "." not in v for v in _sent(p, "next"))
-        ),
         lambda: _example("cart-add", "acme.buyer", next="abc"),
-        "portal/orders/views.py: _safe_next() lets a bare word through and redirect() takes "
-        "it for a view name: POST /cart/add/ with next=abc is a 500 (NoReverseMatch)",
     ),
-    "add-lines-silent-write": KnownBug(
+    # A good and a bad line: the good one was added, and the 400 said only what was wrong.
+    "add-lines-silent-write": (
         "wrote",
-        lambda p: _goes_to(p, "order-add-lines"),
         lambda: _example("order-add-lines", "acme.buyer", lines="NUT-M8, 2\nNO-SUCH-SKU, 1"),
-        "portal/orders/views.py order_add_lines: with a good and a bad line, the good one is "
-        "added, yet the answer is a 400 that says only what was wrong with the bad one (the "
-        "quick order says 'Added 1 line' in the same case)",
     ),
 }
-
-
-def known_bug(probe: Probe, kind: str) -> str | None:
-    for name, bug in KNOWN_BUGS.items():
-        if bug.kind == kind and bug.matches(probe):
-            return name
-    return None
 
 
 @pytest.fixture(autouse=True)
@@ -851,8 +796,7 @@ def test_bad_input_is_refused_cleanly(placed_orders, route_name):
                 ):
                     found.append(("replay-wrote", f"{probe!r}: {wrote}"))
             transaction.set_rollback(True)
-        unexpected = [(kind, text) for kind, text in found if not known_bug(probe, kind)]
-        assert unexpected == [], unexpected
+        assert found == [], found
 
     bad_request()
 
@@ -861,27 +805,18 @@ def test_bad_input_is_refused_cleanly(placed_orders, route_name):
         with transaction.atomic():
             _, found = answer(plan, probe, State(start, _writes()))
             transaction.set_rollback(True)
-        assert [f for f in found if not known_bug(probe, f[0])] == []
+        assert found == []
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=bug.reason)
-        )
-        for name, bug in KNOWN_BUGS.items()
-    ],
-)
-def test_known_bug_is_still_there(placed_orders, name):
-    """Each known bug's example, which the suite would flag: fails (xfail) until fixed."""
-    bug = KNOWN_BUGS[name]
-    plan, probe = bug.example()
+@pytest.mark.parametrize("name", list(FOUND_AND_FIXED))
+def test_what_the_suite_found_stays_fixed(placed_orders, name):
+    kind, example = FOUND_AND_FIXED[name]
+    plan, probe = example()
     with transaction.atomic():
         _, found = answer(plan, probe, State(snapshot(), _writes()))
         transaction.set_rollback(True)
-    assert bug.kind not in [kind for kind, _ in found], found
+    assert kind not in [k for k, _ in found], found
 
 
 # The suite's eyes: what it reads from a page must be what a browser would send and show.

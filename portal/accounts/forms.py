@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import MaxLengthValidator
 
 from portal.accounts.services import MemberError, MemberRoles
 
@@ -74,3 +76,17 @@ class CodeForm(forms.Form):
         ),
         help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing an over-long username before it is looked up.
+
+    Django sets the username's ``max_length`` after the field is built, so it does not
+    validate it; an over-long name reached ``authenticate`` and overflowed the sign-in
+    records' column.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals.selectors import policy_thresholds
 from portal.accounts import two_factor
-from portal.accounts.forms import CodeForm, InviteForm, MemberForm
+from portal.accounts.forms import CodeForm, InviteForm, MemberForm, SignInForm
 from portal.accounts.invites import invite_send, invite_tokens
 from portal.accounts.permissions import (
     member_for,
@@ -35,6 +35,7 @@ class LoginView(auth_views.LoginView):
     """Sign-in; django-axes counts the failures and answers a locked-out one (signin.py)."""
 
     template_name = "accounts/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form):

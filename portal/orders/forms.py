@@ -81,7 +81,8 @@ class CheckoutForm(forms.Form):
     requested_delivery_date = forms.DateField(
         label="Requested delivery date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO, whatever the language: a browser's date field shows nothing else.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -63,8 +64,10 @@ def _cart(request):
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A control character (NUL above all) has no place in an address we send the browser to.
-    if target.isprintable() and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
     ):
         return target
     return default
@@ -183,7 +186,8 @@ def cart_add_view(request):
     if request.htmx:
         return render(request, "orders/added.html", {"line": line, "added": form.cleaned_data})
     messages.success(request, f"Added {quantity} × {product.sku} to your cart.")
-    return redirect(back)
+    # A path, never a view name: ``redirect`` would try to reverse a bare word.
+    return HttpResponseRedirect(back)
 
 
 @login_required
@@ -452,6 +456,9 @@ def order_add_lines(request, number: str):
         return _render_cart(request, order, add_lines=text, status=400)
     added = _add_rows(request, order, result)
     if result.invalid:
+        # The good lines are in: say so beside what is still to fix, as the quick order does.
+        if added:
+            messages.success(request, f"Added {added} line{'s' if added != 1 else ''}.")
         for row in result.invalid:
             messages.error(request, f"Line {row.line_no} “{row.text}”: {' '.join(row.errors)}")
         return _render_cart(request, order, add_lines=result.invalid_text, status=400)
