@@ -3,9 +3,11 @@ from django.db import models
 from django.db.models import Q
 
 from portal.accounts.models import Company
+from portal.audit.tracking import tracked
 from portal.orders.models import Order
 
 
+@tracked()
 class ApprovalPolicy(models.Model):
     """A company's rules for which orders need approval; operators edit it in the admin.
 
@@ -26,6 +28,7 @@ class ApprovalPolicy(models.Model):
         return f"Approval policy of {self.company}"
 
 
+@tracked()
 class ApprovalThreshold(models.Model):
     """Orders whose net total is above ``above`` need ``approvals`` approvals.
 
@@ -90,6 +93,7 @@ class ApprovalRequirement(models.Model):
         return self.budget is not None and self.budget_spent_after > self.budget
 
 
+@tracked()
 class Approval(models.Model):
     """One person's approval of one version of an order.
 

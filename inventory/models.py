@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.accounts.models import Company
+from portal.audit.tracking import tracked
 from portal.catalog.models import Product
 
 
@@ -32,6 +33,8 @@ class CompanyWarehouse(models.Model):
         return f"{self.company} ← {self.warehouse}"
 
 
+# ``available`` follows from on hand and reserved, which are kept.
+@tracked(exclude=("available",))
 class StockLevel(models.Model):
     """How much of one product one warehouse holds, and how much of that orders have claimed.
 

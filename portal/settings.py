@@ -33,6 +33,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG els
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Above the admin, so that its "Events" buttons on tracked objects show there.
+    "pghistory.admin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "django_tasks_db",
+    "pgtrigger",
+    "pghistory",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "inventory",
     "portal.invoices",
     "approvals",
+    "portal.audit",
     # The project at the top of the house: the demo seed that uses every app.
     "portal",
 ]
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "portal.accounts.two_factor.TwoFactorMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made each write and through what (portal or admin), for the audit trail.
+    "portal.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("inventory.urls")),
     path("", include("portal.invoices.urls")),
+    path("", include("portal.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from portal.accounts.models import Company, CustomerGroup, currency_code
+from portal.audit.tracking import tracked
 from portal.catalog.models import Product
 
 MONEY = {"max_digits": 14, "decimal_places": 4}
@@ -28,6 +29,7 @@ class Strategy(models.TextChoices):
     LOWEST = "lowest", "Lowest (cheapest applicable source wins)"
 
 
+@tracked()
 class PriceList(models.Model):
     """Fixed prices per product and quantity tier, or a percentage rule over a parent list.
 
@@ -97,6 +99,7 @@ class PriceList(models.Model):
         return self.parent_id is not None
 
 
+@tracked()
 class PriceListEntry(models.Model):
     """One quantity tier of one product in one list: ``unit_price`` from ``min_qty`` up."""
 
@@ -123,6 +126,7 @@ class PriceListEntry(models.Model):
         return f"{self.price_list} · {self.product.sku} · ≥ {self.min_qty}"
 
 
+@tracked()
 class Contract(models.Model):
     """Negotiated prices for one company, e.g. ACME-2026; beats every price list."""
 
@@ -148,6 +152,7 @@ class Contract(models.Model):
         return self.code
 
 
+@tracked()
 class ContractPrice(models.Model):
     """One quantity tier of one product in a contract."""
 
@@ -173,6 +178,7 @@ class ContractPrice(models.Model):
         return f"{self.contract} · {self.product.sku} · ≥ {self.min_qty}"
 
 
+@tracked()
 class CompanyPriceList(models.Model):
     """A list assigned to one company; lower ``priority`` numbers are consulted first."""
 
@@ -197,6 +203,7 @@ class CompanyPriceList(models.Model):
         return f"{self.company} ← {self.price_list} ({self.priority})"
 
 
+@tracked()
 class GroupPriceList(models.Model):
     """A list assigned to a customer group; only companies in the list's currency use it."""
 
@@ -219,6 +226,7 @@ class GroupPriceList(models.Model):
         return f"{self.group} ← {self.price_list} ({self.priority})"
 
 
+@tracked()
 class CompanyPricing(models.Model):
     """How a company's price is chosen among its sources; no row means ``priority``.
 

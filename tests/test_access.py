@@ -367,6 +367,8 @@ ROUTES: dict[str, Route] = {
         only(["acme.admin"], others=404),
         foreign_path=lambda p: f"/company/users/{member_pk(OWN_MEMBER['borealis'])}/",
     ),
+    # The audit trail: operators read all of it, company admins their own company's part.
+    "audit": Route(lambda p: "/audit/", only(["acme.admin", "admin"])),
 }
 
 # The operator admin is Django's: staff only, everyone else is sent to its sign-in.

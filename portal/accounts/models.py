@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from portal.audit.tracking import tracked
+
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. EUR.")
 
 
@@ -33,6 +35,7 @@ class CustomerGroup(models.Model):
         return self.name
 
 
+@tracked()
 class Company(models.Model):
     """A wholesale customer: the unit of pricing, approval policy and data isolation."""
 
@@ -72,6 +75,7 @@ class Company(models.Model):
         return self.legal_name
 
 
+@tracked()
 class Address(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
     label = models.CharField(max_length=60, help_text="e.g. Main warehouse, Head office")
@@ -97,6 +101,7 @@ class Address(models.Model):
         return f"{self.label}: {self.line1}, {self.postal_code} {self.city}, {self.country}"
 
 
+@tracked()
 class Membership(models.Model):
     """A user's place in their one company: roles, approval limit and monthly budget.
 

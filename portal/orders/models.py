@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from portal.accounts.models import Address, Company
+from portal.audit.tracking import tracked
 from portal.catalog.models import Product
 
 
@@ -17,6 +18,8 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The version and checkout token are bookkeeping of the checkout, not facts about the order.
+@tracked(exclude=("version", "checkout_token"))
 class Order(models.Model):
     """A buyer's order. While ``draft`` without a number it is their cart.
 
@@ -81,6 +84,8 @@ class Order(models.Model):
         return self.number or f"cart #{self.pk}"
 
 
+# The explanation is prose derived from the price source, which is kept.
+@tracked(exclude=("price_explanation",))
 class OrderLine(models.Model):
     """One product on an order; price fields are the snapshot taken at submission."""
 

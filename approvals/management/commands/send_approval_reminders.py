@@ -1,13 +1,13 @@
 """Remind approvers of orders pending for more than two working days (run it daily)."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from approvals.reminders import orders_to_remind
 from approvals.services import order_remind_approvers
+from portal.audit.context import AuditedCommand
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Email approvers about orders that have waited more than two working days."
 
     def add_arguments(self, parser):

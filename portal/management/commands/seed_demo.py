@@ -1,11 +1,10 @@
 """Load the demo data (see the README's demo logins). Safe to run again: it converges."""
 
-from django.core.management.base import BaseCommand
-
+from portal.audit.context import AuditedCommand
 from portal.demo import DEMO_PASSWORD, DEMO_USERS, GENERATED_PER_CATEGORY, seed_demo
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create or refresh the demo companies, users, catalog, prices, stock and orders."
 
     def add_arguments(self, parser):

@@ -3,9 +3,10 @@ arrive), and with ``--apply`` book them as the webhook would have."""
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from portal.audit.context import AuditedCommand
 from portal.invoices.card_payments import from_minor, stripe_client
 from portal.invoices.models import Invoice, Payment
 from portal.invoices.stripe_events import card_payment_book, stripe_date
@@ -61,7 +62,7 @@ def unbooked(intents: list) -> list[tuple]:
     ]
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "List the card payments of the last N days that Stripe took and the portal has not "
         "recorded; --apply books them."
