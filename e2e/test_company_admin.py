@@ -123,3 +123,30 @@ def test_company_admin_invites_a_buyer_who_orders_until_deactivated(
     trainee.goto(f"{portal}/orders/")
     expect(trainee.get_by_role("heading", name="Sign in")).to_be_visible()
     trainee.context.close()
+
+
+def test_company_admin_reads_who_changed_a_budget_in_the_audit_trail(page, portal):
+    # Given acme.admin changes acme.buyer's monthly budget.
+    sign_in(page, portal, "acme.admin")
+    page.get_by_role("link", name="Company users").first.click()
+    page.locator("#members tr", has_text="acme.buyer").get_by_role("link", name="Edit").click()
+    page.get_by_label("Monthly budget").fill("12500")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved acme.buyer")
+
+    # When they open the audit trail and narrow it to acme.buyer.
+    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_label("Key").fill("acme.buyer")
+    expect(page).to_have_url(re.compile(r"key=acme.buyer"))
+
+    # Then the change is there: who, where, and old -> new.
+    change = page.locator("#audit-results tr", has_text="Monthly budget").first
+    expect(change).to_contain_text("acme.admin")
+    expect(change).to_contain_text("Portal")
+    expect(change).to_contain_text("€10,000.00 → €12,500.00")
+
+    # And a bad date range is said in place, the page intact.
+    page.get_by_label("From").fill("2026-12-31")
+    page.get_by_label("Until").fill("2026-01-01")
+    expect(page.get_by_test_id("filter-errors")).to_contain_text("on or after the 'from' date")
+    expect(page.get_by_role("heading", name="Audit trail", level=1)).to_be_visible()
