@@ -9,7 +9,7 @@ it was copied; only then is a device written, so opening the setup page writes n
 """
 
 import secrets
-from base64 import b32encode
+from base64 import b32encode, b64encode
 from binascii import unhexlify
 from urllib.parse import urlencode
 
@@ -166,10 +166,11 @@ def setup_uri(request) -> str:
     return device.config_url
 
 
-def setup_qr_svg(request) -> str:
-    """The setup address as an inline SVG QR code: drawn here, nothing loaded from elsewhere."""
+def setup_qr_data_url(request) -> str:
+    """The setup address as an SVG QR code in a ``data:`` URL: drawn here, nothing loaded
+    from elsewhere, and shown as an image, so no markup of ours goes into the page raw."""
     image = qrcode.make(setup_uri(request), image_factory=SvgPathImage, box_size=8)
-    return image.to_string(encoding="unicode")
+    return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
 
 
 def setup_secret_text(request) -> str:

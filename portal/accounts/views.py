@@ -284,7 +284,7 @@ def two_factor_setup(request):
             form.add_error("code", str(error))
             status = 400
     if context["device"] is None:
-        context["qr_svg"] = two_factor.setup_qr_svg(request)
+        context["qr_url"] = two_factor.setup_qr_data_url(request)
         context["secret"] = two_factor.setup_secret_text(request)
     else:
         context["codes_left"] = two_factor.recovery_codes_left(user)
