@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models.functions import Lower
 from guardian.shortcuts import assign_perm
 
 from portal.accounts.models import (
@@ -164,7 +163,7 @@ def member_invite(*, company: Company, username: str, email: str, roles: MemberR
     username, email = username.strip(), email.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise MemberError("That username is taken; choose another.", field="username")
-    if User.objects.annotate(e=Lower("email")).filter(e=email.lower()).exists():
+    if User.objects.filter(email__iexact=email).exists():
         raise MemberError("A user with that email address exists already.", field="email")
     user = User(username=username, email=email, is_staff=False, is_superuser=False)
     user.set_unusable_password()
