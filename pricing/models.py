@@ -239,6 +239,7 @@ class CompanyPricing(models.Model):
     class Meta:
         ordering = ["company"]
         verbose_name = "company pricing strategy"
+        verbose_name_plural = "company pricing strategies"
         constraints = [
             models.CheckConstraint(
                 condition=Q(strategy__in=Strategy.values), name="company_pricing_strategy_known"

@@ -383,6 +383,7 @@ ADMIN_SAMPLES = [
     "/admin/inventory/stockmovement/",
     "/admin/approvals/approvalpolicy/",
     "/admin/approvals/approval/",
+    "/admin/orders/order/",
     "/admin/invoices/invoice/",
     "/admin/invoices/stripeevent/",
     "/admin/invoices/paymentissue/",

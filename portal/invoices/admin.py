@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.history_admin import HistoryAdmin
+from portal.history_admin import HistoryAdmin, HistoryInline
 from portal.invoices.models import (
     CardAttempt,
     Invoice,
@@ -13,42 +13,29 @@ from portal.invoices.models import (
 )
 
 
-class LineInline(admin.TabularInline):
+class LineInline(HistoryInline):
     model = InvoiceLine
     fields = ("position", "sku", "name", "quantity", "unit_price", "tax_rate", "line_total")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TaxInline(LineInline):
     model = InvoiceTax
     fields = ("rate", "basis", "tax")
-    readonly_fields = fields
 
 
 class PaymentInline(LineInline):
     model = Payment
     fields = ("received_on", "kind", "amount", "reference", "recorded_by", "recorded_at")
-    readonly_fields = fields
 
 
 class RefundInline(LineInline):
     model = Refund
     fields = ("refunded_on", "amount", "reference", "stripe_payment_intent", "recorded_at")
-    readonly_fields = fields
 
 
 class CardAttemptInline(LineInline):
     model = CardAttempt
     fields = ("attempt", "payment_intent", "amount", "currency", "status", "error", "created_at")
-    readonly_fields = fields
 
 
 @admin.register(Invoice)
