@@ -255,9 +255,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DJANGO_TABLES2_TEMPLATE = "components/table.html"
 
+# One console handler, on the root: Django's own (DEBUG only) is dropped so that nothing is
+# printed twice, and refused requests are logged in one line (see portal/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"brief_client_errors": {"()": "portal.log_filters.BriefClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["brief_client_errors"]},
+    },
 }
