@@ -4,12 +4,14 @@ import csv
 import re
 import zipfile
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from e2e.conftest import sign_in
 from e2e.test_warehouse import main_nav
+from pricing.currencies import format_money
 
 
 def invoice_rows(page):
@@ -182,7 +184,8 @@ def test_finance_records_a_bank_transfer_against_an_overdue_invoice(page, portal
 
     # Then the invoice is paid, with the transfer listed, and nothing is open or overdue.
     expect(page).to_have_url(f"{portal}/invoices/{number}/")
-    expect(page.get_by_role("status")).to_have_text(f"Payment of {owed} EUR recorded on {number}.")
+    shown = format_money(Decimal(owed), "EUR")
+    expect(page.get_by_role("status")).to_have_text(f"Payment of {shown} recorded on {number}.")
     expect(status).to_have_text("Paid")
     expect(page.get_by_test_id("overdue")).to_have_count(0)
     expect(page.get_by_test_id("open-amount")).to_have_text("€0.00")

@@ -28,6 +28,7 @@ from portal.invoices.models import (
     StripeEvent,
 )
 from portal.invoices.services import invoice_settle
+from pricing.currencies import format_money
 
 # Stripe's own default: a signature older than five minutes is refused (replays).
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -113,8 +114,8 @@ def _mismatch(attempt: CardAttempt, amount: int, currency: str) -> str:
     reported = from_minor(amount, currency)
     if reported != attempt.amount:
         return (
-            f"{attempt.invoice.number}: Stripe reports {reported} {attempt.currency}, "
-            f"the portal asked for {attempt.amount}."
+            f"{attempt.invoice.number}: Stripe reports {format_money(reported, attempt.currency)}, "
+            f"the portal asked for {format_money(attempt.amount, attempt.currency)}."
         )
     return ""
 
@@ -228,8 +229,8 @@ def charge_refunded(event) -> str:
         _attention(
             event.id,
             intent_id,
-            f"{invoice.number}: {total} {attempt.currency} refunded of a payment of "
-            f"{attempt.amount}.",
+            f"{invoice.number}: {format_money(total, attempt.currency)} refunded of a payment "
+            f"of {format_money(attempt.amount, attempt.currency)}.",
             invoice,
         )
     invoice_settle(invoice=invoice)

@@ -57,6 +57,7 @@ from portal.invoices.tables import InvoiceTable
 from portal.orders.models import OrderStatus
 from portal.orders.permissions import orders_visible_to
 from portal.paging import page_error, paginate
+from pricing.currencies import format_money
 
 INVOICES_PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -250,8 +251,8 @@ def invoice_pay(request, number: str):
         else:
             messages.success(
                 request,
-                f"Payment of {form.cleaned_data['amount']} {invoice.currency} recorded "
-                f"on {invoice.number}.",
+                f"Payment of {format_money(form.cleaned_data['amount'], invoice.currency)} "
+                f"recorded on {invoice.number}.",
             )
             return redirect("invoice", invoice.number)
     return _refused(request, invoice, "payment_form", form, shown_if="can_pay")

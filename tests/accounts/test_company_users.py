@@ -228,3 +228,15 @@ def test_only_company_admins_invite(demo):
     for username in ("acme.buyer", "acme.manager", "finance", "warehouse.north"):
         assert signed_in(username).post("/company/users/invite/", INVITE).status_code == 403
     assert not User.objects.filter(username="acme.new").exists()
+
+
+def test_limits_and_budgets_are_shown_as_money(demo):
+    html = signed_in("acme.admin").get("/company/users/").content.decode()
+
+    rows = {
+        name: re.search(rf"<tr[^>]*>\s*<td[^>]*>[^<]*{re.escape(name)}.*?</tr>", html, re.S)
+        for name in ("acme.buyer", "acme.manager")
+    }
+    assert "€10,000.00" in rows["acme.buyer"].group(0)  # monthly budget
+    assert "€5,000.00" in rows["acme.manager"].group(0)  # approval limit
+    assert "10000.00" not in html and "5000.00 EUR" not in html

@@ -32,6 +32,7 @@ from portal.invoices.models import (
 )
 from portal.invoices.selectors import open_amount
 from portal.invoices.services import payment_record
+from pricing.currencies import format_money
 from tests.approvals.test_concurrency import at_once
 from tests.invoices.conftest import shipped
 from tests.invoices.test_card_payments import BUYER, card_paid, card_token, signed_in
@@ -243,7 +244,7 @@ def unknown_intent(intent: dict) -> dict:
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (other_amount, "Stripe reports {less} USD, the portal asked for {total}."),
+        (other_amount, "Stripe reports {less}, the portal asked for {total}."),
         (other_currency, "Stripe reports EUR, the invoice is in USD."),
         (unknown_intent, "A payment of an unknown intent pi_NotMadeByThePortal."),
     ],
@@ -254,7 +255,9 @@ def test_a_payment_that_is_not_what_the_portal_asked_for_needs_attention(
     # given borealis.buyer paid an invoice by card
     invoice = shipped(BUYER)
     attempt = card_paid(invoice)
-    problem = problem.format(less=invoice.total - 1, total=invoice.total)
+    problem = problem.format(
+        less=format_money(invoice.total - 1, "USD"), total=format_money(invoice.total, "USD")
+    )
 
     # when Stripe reports a success with another amount, another currency or another intent
     intent = change(intent_of(attempt))
