@@ -64,3 +64,9 @@ def sign_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/")
+
+
+def nav_link(page, label: str):
+    """A section's link in the main navigation, whatever count it shows ("Cart 2")."""
+    name = re.compile(rf"^{re.escape(label)}( \d+)?$")
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)

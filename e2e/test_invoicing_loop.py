@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in, sign_out
+from e2e.conftest import nav_link, sign_in, sign_out
 from e2e.test_manager import place_order, queue_row
 from e2e.test_warehouse import TABLET, main_nav
 
@@ -30,7 +30,7 @@ def test_a_shipped_order_reaches_finance_as_an_invoice_with_its_pdf(page, portal
     # When warehouse.north ships it from its pick list, on the tablet.
     page.set_viewport_size(TABLET)
     sign_in(page, portal, "warehouse.north")
-    main_nav(page).get_by_role("link", name="Pick lists", exact=True).click()
+    nav_link(page, "Pick lists").click()
     page.locator(f'section.picklist[data-order="{number}"]').get_by_role(
         "button", name=f"Ship {number}"
     ).click()

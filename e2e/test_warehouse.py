@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in, sign_out
+from e2e.conftest import nav_link, sign_in, sign_out
 
 TABLET = {"width": 768, "height": 1024}
 
@@ -90,7 +90,7 @@ def test_warehouse_receives_stock_then_ships_an_approved_order(tablet, portal):
     expect(cells.nth(8)).to_have_text("Delivery note 8812")
 
     # When they open the pick list of Acme's approved order PO-2026-0102.
-    main_nav(page).get_by_role("link", name="Pick lists", exact=True).click()
+    nav_link(page, "Pick lists").click()
     expect(page.get_by_role("heading", name="Pick lists", level=1)).to_be_visible()
     picklist = page.locator("section.picklist").filter(
         has=page.locator("dd", has_text=re.compile(r"^PO-2026-0102$"))

@@ -1,6 +1,9 @@
 """Middleware of the portal as a whole."""
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django_htmx.http import trigger_client_event
+
+from portal.navigation import navigation_for
 
 
 class PrivatePagesMiddleware:
@@ -22,4 +25,39 @@ class PrivatePagesMiddleware:
             if not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_store=True)
             patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class HtmxMessagesMiddleware:
+    """Messages and navigation counts for an HTMX swap, sent in the ``HX-Trigger`` header.
+
+    A swapped fragment has no place for the page's message list, so a message queued while
+    answering an HTMX request goes to the browser as the ``portal:messages`` event, which
+    ``static/js/portal.js`` shows as a toast. After a change (an unsafe method that
+    succeeded) ``portal:counts`` refreshes the badges in the navigation: cart lines,
+    approvals waiting, picks waiting. A redirect, a boosted page or an answer that reloads
+    the page leaves its messages to the page that follows.
+    """
+
+    RELOADS = ("HX-Redirect", "HX-Refresh", "HX-Location")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or htmx.boosted or response.status_code >= 500:
+            return response
+        if 300 <= response.status_code < 400 or any(h in response for h in self.RELOADS):
+            return response
+        storage = getattr(request, "_messages", None)  # the messages middleware's
+        if storage is not None and not storage.used:
+            items = [{"level": m.level_tag, "text": str(m)} for m in storage]
+            if items:
+                trigger_client_event(response, "portal:messages", {"items": items})
+        changed = request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400
+        counts = navigation_for(getattr(request, "user", None)) if changed else None
+        if counts is not None:
+            trigger_client_event(response, "portal:counts", counts.as_dict())
         return response

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside the messages middleware: moves an HTMX answer's messages into HX-Trigger.
+    "portal.middleware.HtmxMessagesMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lock page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,6 +9,7 @@ admin.site.site_title = "B2B portal admin"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("portal.accounts.urls")),
     path("", include("portal.catalog.urls")),
     path("", include("portal.orders.urls")),

@@ -1,9 +1,10 @@
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from approvals.selectors import awaiting_decision_by, budget_use
@@ -54,3 +55,11 @@ def healthz(request):
     except Exception:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@cache_control(public=True, max_age=86400)
+@require_GET
+def favicon(request):
+    """Browsers and bookmarks ask for /favicon.ico whatever the page links: the portal's
+    icon is an SVG among the static files."""
+    return HttpResponseRedirect(static("img/favicon.svg"))

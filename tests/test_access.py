@@ -191,6 +191,7 @@ def north_stock(action: str, *, post: bool = False) -> Route:
 ROUTES: dict[str, Route] = {
     "dashboard": Route(lambda p: "/", only(SIGNED_IN)),
     "healthz": Route(lambda p: "/healthz", everyone(200)),
+    "favicon": Route(lambda p: "/favicon.ico", everyone(302)),
     "login": Route(lambda p: "/accounts/login/", everyone(302, anonymous=200)),
     # Signing out changes state, so it is POST only.
     "logout": Route(lambda p: "/accounts/logout/", everyone(405)),

@@ -1,7 +1,9 @@
 """What a signed-in user is shown stays out of every cache: shared ones and the browser's."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils.cache import get_max_age
@@ -92,3 +94,12 @@ def test_a_response_that_sets_its_own_cache_control_keeps_it():
     assert get_max_age(response) == 60
     assert "no-store" not in cache_control(response)
     assert "cookie" in vary(response)
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_found_by_anyone(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith(".svg")
+    assert "max-age=86400" in response["Cache-Control"]
+    assert finders.find(response["Location"].removeprefix(settings.STATIC_URL))

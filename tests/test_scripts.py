@@ -23,8 +23,9 @@ def test_in_debug_only_a_server_error_takes_over_the_page(settings):
     assert "django_htmx/htmx-2.min.js" in html
 
 
-def test_production_pages_load_htmx_alone(settings):
+def test_production_pages_load_htmx_and_the_portal_script_only(settings):
     html = page(settings, debug=False)
 
     assert "django_htmx/htmx-2.min.js" in html
+    assert "js/portal.js" in html
     assert "server-errors.js" not in html

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from portal.invoices.models import Invoice
 from portal.invoices.selectors import open_amount
+from portal.templatetags.status import status_badge
 from pricing.currencies import format_money
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -83,9 +84,7 @@ class InvoiceTable(tables.Table):
         return record.get_kind_display()
 
     def render_status(self, record):
-        return format_html(
-            '<span class="badge status-{}">{}</span>', record.status, record.get_status_display()
-        )
+        return status_badge(record.status, record.get_status_display())
 
     def value_status(self, record):
         return record.get_status_display()

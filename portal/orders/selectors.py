@@ -15,6 +15,13 @@ def cart_for(*, buyer, company: Company) -> Order:
     return cart or Order(buyer=buyer, company=company, currency=company.currency)
 
 
+def cart_line_count(buyer) -> int:
+    """How many lines the buyer's cart holds (0 with no cart), in one query."""
+    return OrderLine.objects.filter(
+        order__buyer=buyer, order__status=OrderStatus.DRAFT, order__number__isnull=True
+    ).count()
+
+
 def draft_line_for(draft: Order, line_id: int) -> OrderLine:
     """One line of the user's cart or reopened order, or 404 (another buyer's line included)."""
     if draft.pk is None:

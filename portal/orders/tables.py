@@ -1,6 +1,7 @@
 import django_tables2 as tables
 
 from portal.orders.models import Order
+from portal.templatetags.status import status_badge
 from pricing.currencies import format_money
 
 
@@ -20,6 +21,9 @@ class OrderTable(tables.Table):
         order_by = ("-submitted_at",)
 
     def render_status(self, record):
+        return status_badge(record.status, record.get_status_display())
+
+    def value_status(self, record):
         return record.get_status_display()
 
     def render_total(self, record):

@@ -83,7 +83,13 @@ def test_the_stock_table_pages_without_counting_and_ignores_a_page_size_in_the_u
         response = client.get("/inventory/", {"per_page": "100000"})
 
     assert len(listed(response)) == 50
-    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    # (the navigation counts the picks waiting, a few orders; the stock table is not counted)
+    counted = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert not [
+        sql
+        for sql in counted
+        if sql.startswith('SELECT COUNT(*) AS "__count" FROM "inventory_stocklevel"')
+    ]
     assert 'data-testid="page-of">Page 1<' in response.content.decode()
     assert len(listed(client.get("/inventory/", {"page": "2"}))) == 50
     for page in ("x", "-3", "0", "99999", "99999999999999999999", "\u0663"):

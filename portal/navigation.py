@@ -1,0 +1,115 @@
+"""The navigation: the sections each role opens, the one the user is in, and the counts
+next to them (cart lines, approvals waiting, picks waiting).
+
+Each count is one query, run only when a template (the navigation) or the HTMX counts
+header asks for it, and only for the roles that have that section.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.urls import reverse
+
+from approvals.permissions import awaiting_decision_by
+from inventory.permissions import orders_to_pick
+from portal.accounts.permissions import roles_of
+from portal.orders.selectors import cart_line_count
+
+ORDERING_ROLES = frozenset({"buyer", "approver", "company_admin"})
+DECIDING_ROLES = frozenset({"approver", "company_admin"})
+
+
+class Navigation:
+    """The navigation of one request: its sections and the counts next to them (None where
+    the user has no such section)."""
+
+    def __init__(self, user, roles: frozenset[str], path: str = "/"):
+        self.user = user
+        self.roles = roles
+        self.path = path
+
+    @cached_property
+    def cart(self) -> int | None:
+        return cart_line_count(self.user) if self.roles & ORDERING_ROLES else None
+
+    @cached_property
+    def approvals(self) -> int | None:
+        return awaiting_decision_by(self.user).count() if self.roles & DECIDING_ROLES else None
+
+    @cached_property
+    def picks(self) -> int | None:
+        return orders_to_pick(self.user).count() if "warehouse" in self.roles else None
+
+    @cached_property
+    def entries(self) -> list["NavEntry"]:
+        """The navigation's sections for this user (see ``nav_entries``)."""
+        return nav_entries(self.roles, self.path, self)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts this user has, for the HTMX header that refreshes the badges."""
+        counts = {"cart": self.cart, "approvals": self.approvals, "picks": self.picks}
+        return {name: count for name, count in counts.items() if count is not None}
+
+
+def navigation_for(user) -> Navigation | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Navigation(user, roles_of(user))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    count: str = ""  # the Navigation attribute shown next to it, if any
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# Each section of the portal, the roles that see it, and the paths that belong to it.
+# The longest matching path prefix marks the section the user is in.
+SECTIONS: list[tuple[NavItem, frozenset[str], tuple[str, ...]]] = [
+    (NavItem("Dashboard", "dashboard"), frozenset(), ()),
+    (
+        NavItem("Catalog", "catalog"),
+        ORDERING_ROLES | {"operator"},
+        ("/catalog/",),
+    ),
+    (NavItem("Quick order", "quick-order"), ORDERING_ROLES, ("/cart/quick-order/",)),
+    (NavItem("Cart", "cart", count="cart"), ORDERING_ROLES, ("/cart/",)),
+    (NavItem("Orders", "orders"), ORDERING_ROLES, ("/orders/",)),
+    (NavItem("Approvals", "approvals", count="approvals"), DECIDING_ROLES, ("/approvals/",)),
+    (NavItem("Invoices", "invoices"), ORDERING_ROLES | {"finance"}, ("/invoices/",)),
+    (NavItem("Aging", "aging"), frozenset({"finance"}), ("/finance/",)),
+    (NavItem("Stock", "inventory"), frozenset({"warehouse"}), ("/inventory/",)),
+    (
+        NavItem("Pick lists", "picking", count="picks"),
+        frozenset({"warehouse"}),
+        ("/inventory/picking/",),
+    ),
+    (NavItem("Company users", "company-users"), frozenset({"company_admin"}), ("/company/",)),
+    (NavItem("Audit trail", "audit"), frozenset({"operator", "company_admin"}), ("/audit/",)),
+    (NavItem("Admin", "admin:index"), frozenset({"operator"}), ("/admin/",)),
+]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    item: NavItem
+    current: bool
+    count: int | None
+
+
+def nav_entries(roles: frozenset[str], path: str, counts: Navigation) -> list[NavEntry]:
+    """The sections this user's roles open, in order, the current one marked, with counts."""
+    visible = [(item, prefixes) for item, needs, prefixes in SECTIONS if not needs or roles & needs]
+    matches = [(len(p), item) for item, prefixes in visible for p in prefixes if path.startswith(p)]
+    current = max(matches, key=lambda match: match[0])[1] if matches else None
+    if current is None and path == "/":
+        current = visible[0][0]
+    return [
+        NavEntry(item, item is current, getattr(counts, item.count) if item.count else None)
+        for item, _ in visible
+    ]
