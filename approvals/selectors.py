@@ -1,16 +1,29 @@
 """Reads for the approval queue, the order page's approval panel and the dashboards."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Value as V
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
 from approvals.permissions import awaiting_decision_by  # the queue; the dashboard counts it
-from approvals.policy import month_spend, outstanding, would_complete
-from portal.accounts.permissions import membership_of
-from portal.orders.models import Order, OrderStatus
+from approvals.policy import (
+    COMMITTED,
+    month_spend,
+    month_start,
+    next_month_start,
+    outstanding,
+    would_complete,
+)
+from portal.accounts.models import Membership
+from portal.accounts.permissions import members_visible_to, membership_of
+from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
+from portal.orders.permissions import orders_visible_to
 
 
 @dataclass(frozen=True)
@@ -146,3 +159,153 @@ def budget_use(user) -> BudgetUse | None:
 def policy_thresholds(company) -> list[ApprovalThreshold]:
     """The company's approval thresholds, lowest first (empty: no approvals by amount)."""
     return list(ApprovalThreshold.objects.filter(policy__company=company).order_by("above"))
+
+
+# -- dashboards --------------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def recent_orders(user, *, limit: int = 5) -> list[Order]:
+    """The user's own latest orders (not their cart), newest first, in one query."""
+    return list(
+        orders_visible_to(user)
+        .filter(buyer=user)
+        .only("number", "status", "total", "currency", "submitted_at")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class MonthlySpend:
+    """The buyer's spend per calendar month, oldest first, this month last; the budget
+    counts the same orders as ``budget_use`` (pending, approved, shipped, by submission)."""
+
+    months: list[tuple[date, Decimal]]  # the first of each month, and what was spent in it
+    budget: Decimal | None
+    currency: str
+
+    @property
+    def this_month(self) -> BudgetUse | None:
+        """This month against the budget, as ``budget_use`` gives it (None without one)."""
+        if self.budget is None:
+            return None
+        return BudgetUse(budget=self.budget, spent=self.months[-1][1], currency=self.currency)
+
+
+def spend_by_month(user, *, months: int = 6, at: datetime | None = None) -> MonthlySpend:
+    """What the buyer spent in each of the last ``months`` months, this one included,
+    in one query (the membership is cached on the user)."""
+    membership = membership_of(user)
+    starts = [month_start(at)]
+    while len(starts) < months:
+        starts.insert(0, month_start(starts[0] - timedelta(days=1)))
+    rows = (
+        Order.objects.filter(
+            buyer=user,
+            status__in=COMMITTED,
+            submitted_at__gte=starts[0],
+            submitted_at__lt=next_month_start(at),
+        )
+        .annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(spent=Sum("subtotal"))
+        .order_by()
+    )
+    spent = {timezone.localtime(row["month"]).date(): row["spent"] for row in rows}
+    return MonthlySpend(
+        months=[(start.date(), spent.get(start.date(), ZERO)) for start in starts],
+        budget=membership.monthly_budget if membership else None,
+        currency=membership.company.currency if membership else "",
+    )
+
+
+# How long an order has waited since its submission, in whole 24-hour days:
+# (label, fewest days, most days or None).
+QUEUE_AGES = (
+    ("Under 1 day", 0, 0),
+    ("1–2 days", 1, 2),
+    ("3–5 days", 3, 5),
+    ("Over 5 days", 6, None),
+)
+
+
+@dataclass(frozen=True)
+class QueueAges:
+    counts: list[tuple[str, int]]  # (label, orders) per bucket of QUEUE_AGES
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+
+def queue_by_age(user, *, at: datetime | None = None) -> QueueAges:
+    """The user's approval queue (``awaiting_decision_by``) counted by age, in one query."""
+    now = at or timezone.now()
+    buckets = {}
+    for index, (_, fewest, most) in enumerate(QUEUE_AGES):
+        waited = Q(submitted_at__lte=now - timedelta(days=fewest))
+        if most is not None:
+            waited &= Q(submitted_at__gt=now - timedelta(days=most + 1))
+        buckets[f"b{index}"] = Count("pk", filter=waited)
+    counts = awaiting_decision_by(user).aggregate(**buckets)
+    return QueueAges(
+        [(label, counts[f"b{index}"]) for index, (label, _, _) in enumerate(QUEUE_AGES)]
+    )
+
+
+def week_start(at: datetime | None = None) -> datetime:
+    """Midnight on Monday of ``at``'s week, in the portal's time zone."""
+    local = timezone.localtime(at or timezone.now())
+    monday = local - timedelta(days=local.weekday())
+    return monday.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    approved: int
+    rejected: int
+    sent_back: int
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.rejected + self.sent_back
+
+
+def decisions_since(user, since: datetime) -> Decisions:
+    """How many orders the user approved, rejected and sent back since ``since``, in one
+    query (from the orders' timelines)."""
+    kinds = {
+        "approved": OrderEventKind.APPROVE,
+        "rejected": OrderEventKind.REJECT,
+        "sent_back": OrderEventKind.REQUEST_CHANGES,
+    }
+    counts = OrderEvent.objects.filter(
+        actor=user, kind__in=kinds.values(), created_at__gte=since
+    ).aggregate(**{name: Count("pk", filter=Q(kind=kind)) for name, kind in kinds.items()})
+    return Decisions(**counts)
+
+
+def buyers_month_spend(user, *, at: datetime | None = None) -> QuerySet[Membership]:
+    """The active buyers of the company admin's company, each with ``spent``: their spend
+    this month as their budget counts it. Biggest spenders first; one query."""
+    spent = (
+        Order.objects.filter(
+            buyer=OuterRef("user"),
+            company=OuterRef("company"),
+            status__in=COMMITTED,
+            submitted_at__gte=month_start(at),
+            submitted_at__lt=next_month_start(at),
+        )
+        .order_by()
+        .values("buyer")
+        .annotate(s=Sum("subtotal"))
+        .values("s")
+    )
+    return (
+        members_visible_to(user)
+        .filter(is_buyer=True, user__is_active=True)
+        .annotate(spent=Coalesce(Subquery(spent, output_field=MONEY), V(ZERO), output_field=MONEY))
+        .order_by("-spent", "user__username")
+    )

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in, sign_out
+from e2e.conftest import nav_link, sign_in, sign_out
 
 ORDER_URL = re.compile(r"/orders/ORD-\d{6}/$")
 
@@ -12,7 +12,7 @@ ORDER_URL = re.compile(r"/orders/ORD-\d{6}/$")
 def test_manager_signs_in_to_the_approval_dashboard(page, portal):
     sign_in(page, portal, "acme.manager")
 
-    expect(page.get_by_test_id("panel-approver")).to_contain_text("5000.00 EUR")
+    expect(page.get_by_test_id("panel-approver")).to_contain_text("Your approval limit: €5,000.00")
     expect(page.get_by_test_id("panel-buyer")).to_be_visible()
     expect(page.get_by_role("link", name="Company users")).to_have_count(0)
 
@@ -21,7 +21,7 @@ def test_borealis_manager_lands_on_borealis(page, portal):
     sign_in(page, portal, "borealis.manager")
 
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Borealis Foods Inc.")
-    expect(page.get_by_test_id("panel-approver")).to_contain_text("50000.00 USD")
+    expect(page.get_by_test_id("panel-approver")).to_contain_text("Your approval limit: $50,000.00")
 
 
 def place_order(page, portal, lines: str, po_number: str) -> str:
@@ -95,7 +95,7 @@ def test_an_order_over_5000_needs_the_company_admin_last(page, portal):
 
     # When acme.manager approves it from the queue.
     sign_in(page, portal, "acme.manager")
-    page.get_by_role("link", name="Approvals", exact=True).click()
+    nav_link(page, "Approvals").click()
     row = queue_row(page, number)
     expect(row.get_by_test_id("queue-net-total")).to_have_text("€6,916.00")
     expect(row.get_by_test_id("queue-needs")).to_contain_text(
@@ -121,7 +121,7 @@ def test_an_order_over_5000_needs_the_company_admin_last(page, portal):
 
     # When acme.admin approves it on the order page (a plain form post).
     sign_in(page, portal, "acme.admin")
-    page.get_by_role("link", name="Approvals", exact=True).click()
+    nav_link(page, "Approvals").click()
     expect(queue_row(page, number).get_by_test_id("queue-needs")).to_contain_text(
         "Approved by acme.manager"
     )
@@ -155,7 +155,7 @@ def test_borealis_manager_sees_only_borealis_orders(page, portal):
     assert acme_numbers
     sign_in(page, portal, "borealis.manager")
 
-    page.get_by_role("link", name="Approvals", exact=True).click()
+    nav_link(page, "Approvals").click()
 
     expect(page.get_by_test_id("queue-count")).to_have_text("1")
     rows = page.locator("#approval-table tbody tr")
@@ -174,7 +174,7 @@ def test_borealis_manager_sees_only_borealis_orders(page, portal):
 def test_a_rejection_needs_a_reason_the_buyer_then_reads(page, portal):
     # Given acme.buyer's €1,190.00 order (PO-2026-0106) waits for acme.manager.
     sign_in(page, portal, "acme.manager")
-    page.get_by_role("link", name="Approvals", exact=True).click()
+    nav_link(page, "Approvals").click()
     row = page.locator("#approval-table tbody tr", has_text="PO PO-2026-0106")
     number = row.get_attribute("data-order")
     row = queue_row(page, number)

@@ -1,13 +1,22 @@
 """Reads of stock: availability for customers, the ledger check, staff tables."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
-from inventory.models import LOW_STOCK, CompanyWarehouse, StockLevel, StockMovement, Warehouse
-from inventory.permissions import orders_to_pick, stock_visible_to
+from inventory.models import (
+    LOW_STOCK,
+    CompanyWarehouse,
+    MovementKind,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from inventory.permissions import orders_to_pick, stock_visible_to, warehouses_visible_to
 from portal.accounts.models import Company
 
 
@@ -146,13 +155,44 @@ class WarehouseToday:
     picks_count: int
     oldest_picks: list
     low_count: int
+    # The lowest few of them, out of stock first, with their product and warehouse.
+    low_items: list[StockLevel] = field(default_factory=list)
 
 
-def warehouse_today(user) -> WarehouseToday:
-    """What a warehouse dashboard shows: orders to pick (the oldest first), low stock."""
+def warehouse_today(user, *, low_shown: int = 5) -> WarehouseToday:
+    """What a warehouse dashboard shows: orders to pick (the oldest first), low stock
+    (how many, and the ``low_shown`` lowest). Four queries."""
     picks = orders_to_pick(user)
+    low = stock_visible_to(user).filter(LOW_STOCK)
     return WarehouseToday(
         picks_count=picks.count(),
         oldest_picks=list(picks.select_related("company").order_by("submitted_at", "pk")[:5]),
-        low_count=stock_visible_to(user).filter(LOW_STOCK).count(),
+        low_count=low.count(),
+        low_items=list(
+            low.select_related("product", "warehouse").order_by(
+                "available", F("available") - F("reorder_point"), "product__sku", "warehouse_id"
+            )[:low_shown]
+        ),
     )
+
+
+def shipped_per_day(user, *, days: int = 14, today: date | None = None) -> list[tuple[date, int]]:
+    """Orders shipped from the user's warehouses on each of the last ``days`` days, today
+    last, in one query (an order shipped is one picked)."""
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        StockMovement.objects.filter(
+            kind=MovementKind.SHIPMENT,
+            stock__warehouse__in=warehouses_visible_to(user),
+            created_at__gte=datetime.combine(first, time.min, tzinfo=zone),
+            created_at__lt=datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day")
+        .annotate(orders=Count("order", distinct=True))
+        .order_by()
+    )
+    shipped = {row["day"]: row["orders"] for row in rows}
+    return [(day, shipped.get(day, 0)) for day in (first + timedelta(n) for n in range(days))]

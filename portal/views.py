@@ -3,16 +3,11 @@ from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-from approvals.selectors import awaiting_decision_by, budget_use
-from inventory.selectors import warehouse_today
 from portal.accounts.permissions import membership_of, roles_of
-from portal.invoices.charts import aging_chart
-from portal.invoices.permissions import invoices_visible_to
-from portal.invoices.selectors import finance_today
+from portal.dashboards import dashboard_for
 
 
 def dashboard(request):
@@ -20,26 +15,23 @@ def dashboard(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
-    show_approver = bool(roles & {"approver", "company_admin"})
-    finance = None
-    if "finance" in roles:
-        finance = finance_today(invoices_visible_to(request.user), timezone.localdate())
+    board = dashboard_for(request.user, roles)
     return render(
         request,
         "dashboard.html",
         {
             "membership": membership_of(request.user),
-            "budget": budget_use(request.user),
-            "queue_count": awaiting_decision_by(request.user).count() if show_approver else None,
-            "show_buyer": bool(roles & {"buyer", "approver", "company_admin"}),
-            "show_approver": show_approver,
-            "show_company_admin": "company_admin" in roles,
-            "show_warehouse": "warehouse" in roles,
-            "warehouse": warehouse_today(request.user) if "warehouse" in roles else None,
-            "show_finance": finance is not None,
-            "finance": finance,
-            "finance_chart": aging_chart(finance.aging) if finance else [],
-            "show_operator": "operator" in roles,
+            "board": board,
+            "budget": board.buyer.budget if board.buyer else None,
+            "queue_count": board.approver.waiting if board.approver else None,
+            "show_buyer": board.buyer is not None,
+            "show_approver": board.approver is not None,
+            "show_company_admin": board.company is not None,
+            "show_warehouse": board.warehouse is not None,
+            "warehouse": board.warehouse.today if board.warehouse else None,
+            "show_finance": board.finance is not None,
+            "finance": board.finance.today if board.finance else None,
+            "show_operator": board.show_operator,
         },
     )
 

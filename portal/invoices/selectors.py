@@ -14,7 +14,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 
 from portal.invoices.models import (
     DocumentKind,
@@ -218,3 +218,32 @@ def finance_today(invoices: QuerySet[Invoice], today: date) -> FinanceToday:
         issued_this_week_totals=week_totals,
         aging=report,
     )
+
+
+def cash_by_week(
+    invoices: QuerySet[Invoice], today: date, *, weeks: int = 8
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Payments received against ``invoices`` in each of the last ``weeks`` weeks (Monday
+    to Sunday, this one last), per currency; currencies that received nothing are left
+    out. Refunds are not deducted. One query."""
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    rows = (
+        Payment.objects.filter(
+            invoice__in=invoices.order_by().values("pk"),
+            received_on__gte=first,
+            received_on__lt=monday + timedelta(weeks=1),
+        )
+        .annotate(week=TruncWeek("received_on"))
+        .values("invoice__currency", "week")
+        .annotate(received=Sum("amount"))
+        .order_by()
+    )
+    received: dict[str, dict[date, Decimal]] = {}
+    for row in rows:
+        received.setdefault(row["invoice__currency"], {})[row["week"]] = row["received"]
+    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    return {
+        currency: [(week, by_week.get(week, ZERO)) for week in mondays]
+        for currency, by_week in sorted(received.items())
+    }
