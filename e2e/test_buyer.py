@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in, sign_out
+from e2e.conftest import nav_link, sign_in, sign_out
 
 
 def test_buyer_signs_in_to_the_ordering_dashboard(page, portal):
@@ -44,7 +44,7 @@ def test_buyer_browses_the_catalog_in_place(page, portal):
     page.get_by_role("link", name="Catalog", exact=True).click()
 
     page.get_by_label("Search SKU or name").fill("bolt")
-    expect(page).to_have_url(f"{portal}/catalog/?q=bolt&category=&per_page=25")
+    expect(page).to_have_url(f"{portal}/catalog/?q=bolt&category=&sort=&per_page=25")
     expect(page.locator("#catalog-table")).to_contain_text("BOLT-M8-50")
     expect(page.locator("#catalog-table")).not_to_contain_text("NUT-M8")
 
@@ -82,7 +82,7 @@ def test_buyer_orders_from_search_quick_order_and_checkout(page, portal):
 
     # Search in place: the table updates and the URL can be shared.
     page.get_by_label("Search SKU or name").fill("bolt")
-    expect(page).to_have_url(f"{portal}/catalog/?q=bolt&category=&per_page=25")
+    expect(page).to_have_url(f"{portal}/catalog/?q=bolt&category=&sort=&per_page=25")
     bolt = page.locator("#catalog-table tbody tr", has_text="BOLT-M8-50")
     expect(bolt.get_by_test_id("row-price")).to_have_text("€11.25")
 
@@ -93,7 +93,7 @@ def test_buyer_orders_from_search_quick_order_and_checkout(page, portal):
     page.reload()
     expect(page.get_by_label("Search SKU or name")).to_have_value("bolt")
 
-    page.get_by_role("link", name="Cart", exact=True).click()
+    nav_link(page, "Cart").click()
     line = page.locator("#cart-lines tr", has_text="BOLT-M8-50")
     expect(line.get_by_test_id("line-unit-price")).to_have_text("€10.08")
     expect(line.get_by_test_id("line-total")).to_have_text("€504.00")
@@ -148,7 +148,7 @@ def test_a_bad_quantity_in_the_cart_is_explained_in_place(page, portal):
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("status").last).to_contain_text("Added 3 × NUT-M8")
 
-    page.get_by_role("link", name="Cart", exact=True).click()
+    nav_link(page, "Cart").click()
     quantity = page.get_by_label("Quantity of NUT-M8")
     quantity.fill("abc")
     quantity.press("Tab")
@@ -251,7 +251,7 @@ def test_a_line_short_of_stock_is_refused_at_checkout_until_lowered(page, portal
     expect(page.get_by_role("status").last).to_contain_text("Added 6 × DRILL-18V")
 
     # Then the cart warns about the line before checkout.
-    page.get_by_role("link", name="Cart", exact=True).click()
+    nav_link(page, "Cart").click()
     drill = page.locator('#cart-lines tr[data-sku="DRILL-18V"]')
     expect(drill.get_by_test_id("line-short")).to_contain_text("Only 4 available now")
     expect(drill.get_by_test_id("line-error")).to_have_count(0)

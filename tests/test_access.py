@@ -208,6 +208,10 @@ ROUTES: dict[str, Route] = {
         lambda p: "/catalog/BOLT-M8-50/",
         only([*CUSTOMERS, "admin"]),
     ),
+    # Type-ahead: whoever may browse the catalog gets the products it shows them.
+    "catalog-suggestions": Route(
+        lambda p: "/catalog/search/suggestions/?q=bolt", only([*CUSTOMERS, "admin"])
+    ),
     "company-users": Route(lambda p: "/company/users/", only(["acme.admin"])),
     "cart": Route(lambda p: "/cart/", only(ORDERING)),
     "cart-add": Route(

@@ -73,10 +73,24 @@ class Product(models.Model):
                 condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="product_tax_rate_range"
             ),
         ]
+        # Search and type-ahead (icontains on SKU and name) use the trigram indexes of
+        # migration 0003, made in SQL: Django's GinIndex needs django.contrib.postgres.
         indexes = [models.Index(fields=["category", "sku"], name="product_category_sku")]
 
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"
+
+    @property
+    def order_rules(self) -> str:
+        """The quantity rules in a few words: 'packs of 12, min 24, max 96' or 'any quantity'."""
+        parts = []
+        if self.increment > 1:
+            parts.append(f"packs of {self.increment}")
+        if self.min_qty > 1:
+            parts.append(f"min {self.min_qty}")
+        if self.max_qty:
+            parts.append(f"max {self.max_qty}")
+        return ", ".join(parts) or "any quantity"
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -1,12 +1,50 @@
 import django_tables2 as tables
+from django.db.models import F, Func, IntegerField, Value
 
 from inventory.templatetags.stock import stock_badge
 from portal.catalog.models import Product
 from pricing.currencies import format_money
+from pricing.engine import quote
+
+# The choices of the catalog's "Sort by" select: the same ``?sort=`` the column headers set.
+SORTS = [
+    ("", "SKU, A to Z"),
+    ("-sku", "SKU, Z to A"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("category", "Category, A to Z"),
+    ("-category", "Category, Z to A"),
+    ("price", "Price, lowest first"),
+    ("-price", "Price, highest first"),
+]
+PRICE_SORTS = {"price", "-price"}
+# What the engine reads of a product to price it; sorting by price loads only these.
+PRICED_FIELDS = ("id", "sku", "min_qty", "increment", "max_qty", "tax_rate", "is_active")
+CUSTOMER_COLUMNS = ("price", "availability", "hint", "add")
+
+
+def aria_sort(bound_column):
+    """``aria-sort`` of a header the table is sorted by, so screen readers say so."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
+class ArrayPosition(Func):
+    """``array_position(ids, column)``: where each row's id stands in a given order."""
+
+    function = "array_position"
+    output_field = IntegerField()
 
 
 class ProductTable(tables.Table):
-    sku = tables.Column(verbose_name="SKU", linkify=("product-detail", {"sku": tables.A("sku")}))
+    """The catalog at one company's prices; ``company=None`` (an operator) shows no prices."""
+
+    sku = tables.Column(
+        verbose_name="SKU",
+        linkify=("product-detail", {"sku": tables.A("sku")}),
+        attrs={"td": {"class": "sku"}},
+    )
     name = tables.Column()
     category = tables.Column(
         verbose_name="Category", accessor="category__name", order_by=("category__name", "sku")
@@ -15,9 +53,11 @@ class ProductTable(tables.Table):
     rules = tables.Column(empty_values=(), orderable=False, verbose_name="Order in")
     price = tables.Column(
         empty_values=(),
-        orderable=False,
         verbose_name="Your price",
-        attrs={"td": {"class": "num", "data-testid": "row-price"}, "th": {"class": "num"}},
+        attrs={
+            "td": {"class": "num", "data-testid": "row-price"},
+            "th": {"class": "num", "aria-sort": aria_sort},
+        },
     )
     availability = tables.Column(empty_values=(), orderable=False, verbose_name="Availability")
     hint = tables.Column(
@@ -44,21 +84,47 @@ class ProductTable(tables.Table):
             "add",
         )
         # Sorting and paging links are boosted into #catalog-results; product links navigate.
-        attrs = {"class": "table", "id": "catalog-table", "tbody": {"hx-boost": "false"}}
+        attrs = {
+            "class": "table",
+            "id": "catalog-table",
+            "tbody": {"hx-boost": "false"},
+            "th": {"aria-sort": aria_sort},
+        }
         empty_text = "No products match."
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *, company=None, **kwargs):
+        if company is None:
+            # Operators browse without a company: no customer price, no cart, no warehouse,
+            # and so no sorting by price either.
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *CUSTOMER_COLUMNS)
+        super().__init__(data, **kwargs)
+        self.company = company
         self.prices = {}
         self.availability = {}
 
-    def before_render(self, request):
-        if not self.prices:
-            # Operators browse without a company: no customer price, no cart, no warehouse.
-            self.columns.hide("price")
-            self.columns.hide("availability")
-            self.columns.hide("hint")
-            self.columns.hide("add")
+    def price_rows(self, products) -> None:
+        """Price ``products`` at the company's prices, each at its smallest orderable
+        quantity, in one engine call; those priced already (sorting by price) are kept."""
+        missing = [p for p in products if p.pk not in self.prices]
+        if missing:
+            priced = quote(company=self.company, lines=[(p, p.min_qty) for p in missing])
+            self.prices.update({line.product.pk: line for line in priced.lines})
+
+    def order_price(self, queryset, is_descending):
+        """Order by the unit price this company pays, as the column shows it: the price of
+        every product the filters let through is worked out (one engine call), and the
+        database pages them in that order. Products without a price come last either way;
+        equal prices go by SKU."""
+        products = list(queryset.select_related(None).only(*PRICED_FIELDS).order_by("sku"))
+        if not products:
+            return queryset, True
+        self.price_rows(products)
+        priced = [p for p in products if self.prices[p.pk].unit_price is not None]
+        # A stable sort: equal prices keep their SKU order in both directions.
+        priced.sort(key=lambda p: self.prices[p.pk].unit_price, reverse=is_descending)
+        on_request = [p for p in products if self.prices[p.pk].unit_price is None]
+        ranks = [p.pk for p in priced + on_request]
+        return queryset.order_by(ArrayPosition(Value(ranks), F("pk"))), True
 
     def render_price(self, record):
         line = self.prices.get(record.pk)
@@ -76,11 +142,4 @@ class ProductTable(tables.Table):
         return line.next_tier.hint
 
     def render_rules(self, record):
-        parts = []
-        if record.increment > 1:
-            parts.append(f"packs of {record.increment}")
-        if record.min_qty > 1:
-            parts.append(f"min {record.min_qty}")
-        if record.max_qty:
-            parts.append(f"max {record.max_qty}")
-        return ", ".join(parts) or "any quantity"
+        return record.order_rules

@@ -1,12 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of
 from portal.catalog.filters import ProductFilter
+from portal.catalog.forms import SuggestionForm
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
-from portal.catalog.tables import ProductTable
+from portal.catalog.selectors import product_suggestions
+from portal.catalog.tables import PRICE_SORTS, SORTS, ProductTable
 from portal.paging import paginate
 from pricing.engine import quote
 
@@ -21,33 +24,61 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
+def _sort_of(table) -> str:
+    """The table's sort as the "Sort by" select names it ("" for the default, by SKU)."""
+    if not table.order_by:
+        return ""
+    sort = str(table.order_by[0])
+    return "" if sort == "sku" else sort
+
+
 @login_required
 @vary_on_headers("HX-Request")  # the partial and the page share a URL: caches must not mix them
 def product_list(request):
     require_catalog_access(request.user)
+    membership = membership_of(request.user)
+    company = membership.company if membership is not None else None
     product_filter = ProductFilter(
         request.GET, queryset=products_visible_to(request.user), request=request
     )
-    table = ProductTable(product_filter.qs)
+    table = ProductTable(product_filter.qs, company=company)
     paginate(table, request, per_page=_page_size(request))
-    membership = membership_of(request.user)
-    if membership is not None:
-        # One engine call prices the whole page, at each product's smallest orderable quantity.
+    if company is not None:
+        # One engine call prices the whole page (sorting by price has priced it already).
         page = [row.record for row in table.page.object_list]
-        priced = quote(company=membership.company, lines=[(p, p.min_qty) for p in page])
-        table.prices = {line.product.pk: line for line in priced.lines}
-        table.availability = availability_for(membership.company, [p.pk for p in page])
+        table.price_rows(page)
+        table.availability = availability_for(company, [p.pk for p in page])
     template = "catalog/list.html"
     if request.htmx and request.htmx.target == "catalog-results":
         template += "#results"
     # An unknown category or similar is the user's input to fix, not an empty result.
     status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
+    sorts = SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
     return render(
         request,
         template,
-        {"filter": product_filter, "table": table, "page_sizes": PAGE_SIZES},
+        {
+            "filter": product_filter,
+            "table": table,
+            "page_sizes": PAGE_SIZES,
+            "sorts": sorts,
+            "sort": _sort_of(table),
+        },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def product_suggestions_view(request):
+    """The options of a SKU search's ``<datalist>``: products matching what was typed."""
+    require_catalog_access(request.user)
+    form = SuggestionForm(request.GET)
+    if not form.is_valid():
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return render(request, "catalog/suggestions.html", {"error": errors}, status=400)
+    products = product_suggestions(request.user, form.cleaned_data["q"])
+    return render(request, "catalog/suggestions.html", {"products": products})
 
 
 @login_required
@@ -57,12 +88,20 @@ def product_detail(request, sku: str):
     # Prices belong to a company; an operator without one sees the product without a price.
     membership = membership_of(request.user)
     line = tiers = availability = None
+    vat_exempt = False
     if membership is not None:
         line = quote(company=membership.company, lines=[(product, product.min_qty)]).lines[0]
         tiers = line.tier_table()
         availability = availability_for(membership.company, [product.pk])[product.pk]
+        vat_exempt = membership.company.tax_exempt
     return render(
         request,
         "catalog/detail.html",
-        {"product": product, "price": line, "tiers": tiers, "availability": availability},
+        {
+            "product": product,
+            "price": line,
+            "tiers": tiers,
+            "availability": availability,
+            "vat_exempt": vat_exempt,
+        },
     )

@@ -166,10 +166,12 @@ def cart_add_view(request):
         try:
             line = cart_add(cart=cart, product=product, quantity=quantity, by=request.user)
         except CartError as error:  # the line would break its rules: nothing was added
-            form.add_error(None, str(error))
+            # The product's quantity rules are about the quantity typed: said next to it.
+            form.add_error("quantity", str(error))
     if form.errors:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         if request.htmx:
+            # Into the form's result, beside the field, which keeps what was typed.
             return render(request, "orders/added.html", {"error": errors}, status=400)
         # Without JavaScript: say why on a page that keeps what was typed, ready to retry.
         return render(
@@ -177,15 +179,16 @@ def cart_add_view(request):
             "orders/add_rejected.html",
             {
                 "product": form.cleaned_data.get("product"),
-                "error": errors,
+                "add_error": errors,
                 "typed": request.POST.get("quantity", ""),
                 "back": back,
             },
             status=400,
         )
+    # Said in both answers: under htmx it comes as a toast, with the cart's new count.
+    messages.success(request, f"Added {quantity} × {product.sku} to your cart.")
     if request.htmx:
         return render(request, "orders/added.html", {"line": line, "added": form.cleaned_data})
-    messages.success(request, f"Added {quantity} × {product.sku} to your cart.")
     # A path, never a view name: ``redirect`` would try to reverse a bare word.
     return HttpResponseRedirect(back)
 
