@@ -13,7 +13,7 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup browser pdftools harfbuzz lint audit bench-pricing bench-approvals bench-inventory bench-invoices clean-db
+.PHONY: run test screenshots setup browser pdftools harfbuzz lint audit bench-pricing bench-approvals bench-inventory bench-invoices clean-db
 
 run: setup harfbuzz
 	$(RUN) python manage.py migrate --no-input
@@ -28,6 +28,10 @@ test: setup browser pdftools harfbuzz
 	$(RUN) ruff check .
 	$(RUN) bandit -q -c pyproject.toml -r portal pricing approvals inventory
 	$(RUN) pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/): every persona's main pages on the demo data.
+screenshots: setup browser
+	$(RUN) pytest e2e/screenshots.py -q
 
 setup:
 	@[ -n "$(PYTHON)" ] || { echo "Python >= 3.12 not found: install it (e.g. pyenv install 3.12) or set UV_PYTHON=/path/to/python3.12"; exit 1; }
