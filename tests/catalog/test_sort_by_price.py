@@ -4,7 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,16 +15,6 @@ from pricing.models import Contract, ContractPrice
 pytestmark = pytest.mark.django_db
 
 RESULTS = {"HX-Request": "true", "HX-Target": "catalog-results"}
-
-
-def signed_in(client, username: str):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
-@pytest.fixture
-def buyer(client, demo):
-    return signed_in(client, "acme.buyer")
 
 
 def rows(response) -> list[tuple[str, str]]:
@@ -159,8 +148,8 @@ def test_sorting_by_price_costs_one_query_more_whatever_the_page_size(buyer):
     assert counts["price", 10] == counts["price", 100] == counts["sku", 10] + 1, counts
 
 
-def test_an_operator_has_no_price_to_sort_by(client, demo):
-    operator = signed_in(client, "admin")
+def test_an_operator_has_no_price_to_sort_by(sign_in, demo):
+    operator = sign_in("admin")
 
     response = operator.get("/catalog/?sort=price")
 
@@ -171,8 +160,8 @@ def test_an_operator_has_no_price_to_sort_by(client, demo):
     assert 'value="price"' not in response.content.decode()
 
 
-def test_borealis_sorts_by_its_own_dollar_prices(client, demo):
-    borealis = signed_in(client, "borealis.buyer")
+def test_borealis_sorts_by_its_own_dollar_prices(sign_in, demo):
+    borealis = sign_in("borealis.buyer")
     skus = Product.objects.filter(category__slug="power-tools").values_list("sku", flat=True)
     prices = unit_prices("borealis", skus)
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,16 +12,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/catalog/search/suggestions/"
 HTMX = {"HX-Request": "true", "HX-Target": "catalog-suggestions"}
-
-
-def signed_in(client, username: str):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
-@pytest.fixture
-def buyer(client, demo):
-    return signed_in(client, "acme.buyer")
 
 
 def suggested(response) -> list[str]:
@@ -82,13 +71,13 @@ def test_wildcards_are_taken_literally(buyer):
     assert suggested(buyer.get(URL, {"q": "_"})) == []
 
 
-def test_a_customer_is_not_offered_what_is_no_longer_sold(buyer, client):
+def test_a_customer_is_not_offered_what_is_no_longer_sold(buyer, sign_in):
     # given a product taken out of the range
     make_product("ZZRETIRED-1", "Retired widget", is_active=False)
 
     # then its customers are not offered it, while an operator still finds it
     assert suggested(buyer.get(URL, {"q": "zzretired"})) == []
-    operator = signed_in(client, "admin")
+    operator = sign_in("admin")
     assert suggested(operator.get(URL, {"q": "zzretired"})) == ["ZZRETIRED-1"]
 
 
@@ -139,8 +128,8 @@ def test_malformed_text_is_a_400_that_says_why(buyer, text, message):
     assert suggested(response) == []
 
 
-def test_warehouse_staff_get_no_suggestions(client, demo):
-    assert signed_in(client, "warehouse.north").get(URL, {"q": "bolt"}).status_code == 403
+def test_warehouse_staff_get_no_suggestions(sign_in, demo):
+    assert sign_in("warehouse.north").get(URL, {"q": "bolt"}).status_code == 403
 
 
 def test_the_catalog_search_asks_for_suggestions_as_it_is_typed(buyer):

@@ -569,3 +569,18 @@ def test_a_submit_without_a_cart_is_refused_and_creates_none(buyer):
     # then it is refused and no order row appears
     assert response.status_code == 400
     assert not Order.objects.filter(buyer__username="acme.buyer").exists()
+
+
+def test_checkout_labels_only_what_the_buyer_fills_in(buyer):
+    # given a cart with a line
+    add(buyer, "NUT-M8", "3")
+
+    # when the cart is opened
+    html = buyer.get("/cart/").content.decode()
+
+    # then the checkout's labels are the fields a buyer fills in; the submit token is
+    # carried hidden, without a label of its own
+    checkout = html[html.index('id="checkout"') :]
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", checkout)
+    assert labels and not any("token" in label.lower() for label in labels), labels
+    assert re.search(r'<input type="hidden" name="token"', checkout)
