@@ -2,8 +2,20 @@
 
 import io
 import signal
+from pathlib import Path
 
 import pytest
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser journeys run last, whatever order pytest would group tests in by their
+    fixtures: a journey empties the database, and every unit test after it would pay for
+    seeding the demo again."""
+    items.sort(key=lambda item: item.path.is_relative_to(E2E))
+
 
 # PBKDF2 at full strength costs ~0.3 s a password check; the hasher is not what these tests
 # test. The demo users seeded once per run get the fast hash too, or every refused
