@@ -196,6 +196,7 @@ def test_a_refused_htmx_form_stays_in_place_in_debug(page, portal, settings):
     says_next_to(quantity, line.get_by_role("alert"), "whole number of at least 1")
     expect(quantity).to_have_accessible_description(re.compile("whole number of at least 1"))
     expect(quantity).to_have_value("abc")
+    expect(quantity).to_be_focused()  # the field to correct, not the top of the page
     expect(line.get_by_test_id("line-total")).to_have_text("€12.96")
 
     # When acme.manager rejects the order waiting for them without a reason.
@@ -214,6 +215,7 @@ def test_a_refused_htmx_form_stays_in_place_in_debug(page, portal, settings):
     comment = row.get_by_label(f"Reason or comment for {number}")
     says_next_to(comment, row.get_by_role("alert"), "Say why you reject the order")
     expect(comment).to_have_value("")
+    expect(comment).to_be_focused()
     expect(row.get_by_role("button", name=f"Approve {number}")).to_be_visible()
     expect(page.get_by_test_id("queue-count")).to_have_text("1")
 

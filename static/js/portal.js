@@ -79,32 +79,55 @@
   // -- focus after a swap --------------------------------------------------------------
   // A refused form puts focus on its first field in error. Otherwise, when the element
   // that had focus was swapped away, focus goes to the new content instead of the top
-  // of the page.
+  // of the page. An outerHTML swap removes its target, so the new content is what the
+  // settle events fire on; one request may settle several elements (out-of-band ones
+  // too), and they are looked at together once all have settled.
+
+  const INVALID = ".has-error input, .has-error select, .has-error textarea, [aria-invalid=true]";
+  const settling = new WeakMap();
 
   function focusable(root) {
+    if (root.matches("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea")) {
+      return root;
+    }
     return root.querySelector(
       "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea"
     );
   }
 
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    const target = event.detail.target;
-    if (!target || !document.contains(target)) return;
-    const failed = event.detail.xhr && event.detail.xhr.status >= 400;
-    const invalid = target.querySelector(
-      ".has-error input, .has-error select, .has-error textarea, [aria-invalid=true]"
-    );
-    if (failed && invalid) {
-      invalid.focus();
-      return;
+  function placeFocus(roots, failed) {
+    roots = roots.filter(function (root) { return document.contains(root); });
+    if (!roots.length) return;
+    if (failed) {
+      for (const root of roots) {
+        const invalid = root.matches(INVALID) ? root : root.querySelector(INVALID);
+        if (invalid) { invalid.focus(); return; }
+      }
     }
     const active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) return;
-    const next = failed ? target.querySelector("[role=alert], .errors, .error") : null;
-    const into = next || focusable(target) || target;
+    let into = null;
+    for (const root of roots) {
+      into = (failed && root.querySelector("[role=alert], .errors, .error")) || focusable(root);
+      if (into) break;
+    }
+    into = into || roots[0];
     if (!into.matches("a[href], button, input, select, textarea")) {
       into.setAttribute("tabindex", "-1");
     }
     into.focus();
+  }
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    const xhr = event.detail.xhr;
+    const target = event.detail.target;
+    const root = target && document.contains(target) ? target : event.target;
+    if (!xhr || !root || root === document.body) return;
+    if (settling.has(xhr)) {
+      settling.get(xhr).push(root);
+      return;
+    }
+    settling.set(xhr, [root]);
+    setTimeout(function () { placeFocus(settling.get(xhr), xhr.status >= 400); }, 0);
   });
 })();
