@@ -36,7 +36,7 @@ from portal.orders.models import Order, OrderStatus
 from portal.orders.permissions import order_for
 
 # The roles whose pages list orders to decide.
-DECIDING_ROLES = ("approver", "company_admin")
+DECIDING_ROLES = frozenset({"approver", "company_admin"})
 
 
 def require_decider(user) -> None:

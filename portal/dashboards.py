@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from approvals.permissions import DECIDING_ROLES
 from approvals.selectors import (
     BudgetUse,
     Decisions,
@@ -18,6 +19,7 @@ from approvals.selectors import (
     week_start,
 )
 from inventory.selectors import WarehouseToday, shipped_per_day, warehouse_today
+from portal.accounts.permissions import CUSTOMER_ROLES
 from portal.charts import BarChart, ColumnChart, Datum, Reference, bar_chart, column_chart
 from portal.invoices.charts import aging_chart
 from portal.invoices.permissions import invoices_visible_to
@@ -248,8 +250,8 @@ def dashboard_for(user, roles: frozenset[str], *, at: datetime | None = None) ->
     at = at or timezone.now()
     today = timezone.localtime(at).date()
     # Customer roles come from a membership of an active company (``roles_of``).
-    customer = bool(roles & {"buyer", "approver", "company_admin"})
-    decides = bool(roles & {"approver", "company_admin"})
+    customer = bool(roles & CUSTOMER_ROLES)
+    decides = bool(roles & DECIDING_ROLES)
     return Dashboard(
         roles=roles,
         buyer=buyer_panel(user, at=at) if customer else None,

@@ -20,6 +20,12 @@ class HistoryInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+    # The foreign keys a row shows, its title (``__str__``) included: read with the rows.
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        return rows.select_related(*self.related) if self.related else rows
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

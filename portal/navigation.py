@@ -10,13 +10,10 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from approvals.permissions import awaiting_decision_by
+from approvals.permissions import DECIDING_ROLES, awaiting_decision_by
 from inventory.permissions import orders_to_pick
-from portal.accounts.permissions import roles_of
+from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
 from portal.orders.selectors import cart_line_count
-
-ORDERING_ROLES = frozenset({"buyer", "approver", "company_admin"})
-DECIDING_ROLES = frozenset({"approver", "company_admin"})
 
 
 class Navigation:
@@ -30,7 +27,7 @@ class Navigation:
 
     @cached_property
     def cart(self) -> int | None:
-        return cart_line_count(self.user) if self.roles & ORDERING_ROLES else None
+        return cart_line_count(self.user) if self.roles & CUSTOMER_ROLES else None
 
     @cached_property
     def approvals(self) -> int | None:
@@ -74,15 +71,15 @@ SECTIONS: list[tuple[NavItem, frozenset[str], tuple[str, ...]]] = [
     (NavItem("Dashboard", "dashboard"), frozenset(), ()),
     (
         NavItem("Catalog", "catalog"),
-        ORDERING_ROLES | {"operator"},
+        CUSTOMER_ROLES | {"operator"},
         ("/catalog/",),
     ),
-    (NavItem("Quick order", "quick-order"), ORDERING_ROLES, ("/cart/quick-order/",)),
-    (NavItem("Cart", "cart", count="cart"), ORDERING_ROLES, ("/cart/",)),
-    (NavItem("Orders", "orders"), ORDERING_ROLES, ("/orders/",)),
+    (NavItem("Quick order", "quick-order"), CUSTOMER_ROLES, ("/cart/quick-order/",)),
+    (NavItem("Cart", "cart", count="cart"), CUSTOMER_ROLES, ("/cart/",)),
+    (NavItem("Orders", "orders"), CUSTOMER_ROLES, ("/orders/",)),
     (NavItem("Approvals", "approvals", count="approvals"), DECIDING_ROLES, ("/approvals/",)),
-    (NavItem("Invoices", "invoices"), ORDERING_ROLES | {"finance"}, ("/invoices/",)),
-    (NavItem("Aging", "aging"), frozenset({"finance"}), ("/finance/",)),
+    (NavItem("Invoices", "invoices"), CUSTOMER_ROLES | {"finance"}, ("/invoices/",)),
+    (NavItem("Aging", "aging"), frozenset({"finance"}), ("/finance/aging/",)),
     (NavItem("Stock", "inventory"), frozenset({"warehouse"}), ("/inventory/",)),
     (
         NavItem("Pick lists", "picking", count="picks"),

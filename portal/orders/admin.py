@@ -12,6 +12,7 @@ class OrderLineInline(HistoryInline):
 class OrderEventInline(HistoryInline):
     model = OrderEvent
     fields = ("created_at", "actor", "kind", "from_status", "to_status", "comment")
+    related = ("order", "actor")
     verbose_name = "timeline event"
     verbose_name_plural = "timeline"
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from portal.orders.models import Order
+from portal.orders.models import Order, OrderEvent, OrderEventKind
 from tests.ordering import place
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,22 @@ def test_company_pricing_strategies_are_spelt_right_in_the_admin(demo):
     html = operator().get("/admin/").content.decode()
     assert "Company pricing strategies" in html
     assert "strategys" not in html
+
+
+def test_a_long_timeline_costs_no_query_per_event(demo):
+    short = place("acme.buyer", [("BOLT-M8-50", 9)], po="PO-SHORT")
+    long = place("acme.buyer", [("BOLT-M8-50", 9)], po="PO-LONG")
+    users = get_user_model().objects.filter(username__in=["acme.manager", "acme.admin", "admin"])
+    for user in users:  # reminders and notes by several people
+        for _ in range(3):
+            OrderEvent.objects.create(
+                order=long, actor=user, kind=OrderEventKind.REMINDER, order_version=long.version
+            )
+    client = operator()
+
+    def queries(order) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
+        return len(captured)
+
+    assert queries(long) == queries(short)
