@@ -156,7 +156,7 @@ def card_payment_book(*, intent, source: str, received_on: date) -> str:
         )
     CardAttempt.objects.filter(pk=attempt.pk).update(status=CardAttemptStatus.SUCCEEDED, error="")
     invoice_settle(invoice=invoice)
-    return f"paid {attempt.amount} {attempt.currency} on {invoice.number}"
+    return f"paid {format_money(attempt.amount, attempt.currency)} on {invoice.number}"
 
 
 def payment_failed(event) -> str:

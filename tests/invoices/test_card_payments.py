@@ -18,6 +18,7 @@ from portal.invoices.models import (
     PaymentKind,
     StripeEvent,
 )
+from pricing.currencies import format_money
 from tests.approvals.test_concurrency import at_once
 from tests.invoices.conftest import shipped
 from tests.ordering import user
@@ -103,7 +104,7 @@ def test_a_buyer_pays_by_card_and_stripes_webhook_marks_the_invoice_paid(
     # (events of earlier tests' intents may arrive too: localstripe sends them a second late)
     booked = StripeEvent.objects.filter(type="payment_intent.succeeded", outcome__startswith="paid")
     assert list(booked.values_list("outcome", flat=True)) == [
-        f"paid {invoice.total} USD on {invoice.number}"
+        f"paid {format_money(invoice.total, 'USD')} on {invoice.number}"
     ]
     # and the invoice page says so, with no button to pay again
     shown = client.get(invoice_url(invoice))

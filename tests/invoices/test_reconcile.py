@@ -15,6 +15,7 @@ from portal.invoices.models import (
     Payment,
     PaymentKind,
 )
+from pricing.currencies import format_money
 from tests.invoices.conftest import shipped
 from tests.invoices.test_card_payments import BUYER, DECLINED, card_paid, card_token
 from tests.invoices.test_webhooks import WEBHOOK, result, succeeded
@@ -63,7 +64,7 @@ def test_a_card_payment_whose_webhook_never_came_is_reported_then_booked_once(lo
     lines = reconcile("--days", "1", "--apply")
 
     # then it is booked as the webhook would have booked it, and the invoice is paid
-    assert lines[1] == f"  paid {invoice.total} USD on {invoice.number}"
+    assert lines[1] == f"  paid {format_money(invoice.total, 'USD')} on {invoice.number}"
     assert lines[-1] == "Booked 1 of 1."
     payment = Payment.objects.get(invoice=invoice)
     assert (payment.kind, payment.amount) == (PaymentKind.CARD, invoice.total)
@@ -78,7 +79,7 @@ def test_a_card_payment_whose_webhook_never_came_is_reported_then_booked_once(lo
 
     # then nothing is booked a second time
     assert again == ["Nothing missing."]
-    assert late == f"paid {invoice.total} USD on {invoice.number}"
+    assert late == f"paid {format_money(invoice.total, 'USD')} on {invoice.number}"
     assert Payment.objects.filter(invoice=invoice).count() == 1
 
 
