@@ -244,3 +244,22 @@ def says_next_to(field, error, message: str) -> None:
     gap = near["y"] - (box["y"] + box["height"])
     overlaps = near["x"] < box["x"] + box["width"] and box["x"] < near["x"] + near["width"]
     assert 0 <= gap < 80 and overlaps, f"the error is not under its field: {box} {near}"
+
+
+def test_every_main_page_fits_a_tablet(page, portal):
+    """Each persona's main pages (those the accessibility check walks) at 768 px: nothing
+    scrolls sideways; a wide table scrolls inside its own box."""
+    from e2e.test_accessibility import PAGES, keys
+
+    page.set_viewport_size(TABLET)
+    named = keys()
+    too_wide = []
+    for persona, paths in PAGES.items():
+        page.context.clear_cookies()
+        if persona != "anonymous":
+            sign_in(page, portal, persona)
+        for path in paths:
+            page.goto(f"{portal}{path.format(**named)}")
+            if not page.evaluate(NO_HORIZONTAL_SCROLL):
+                too_wide.append(f"{persona} {path}")
+    assert not too_wide, f"these pages scroll sideways at 768 px: {too_wide}"
