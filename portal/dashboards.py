@@ -41,6 +41,7 @@ class BuyerPanel:
     recent: list[Order]
     budget: BudgetUse | None  # this month against the budget, if the buyer has one
     spend: ColumnChart | None  # None: nothing spent in the months it covers
+    period: str = f"the last {SPEND_MONTHS} months"  # what the chart covers, in words
 
 
 def buyer_panel(user, *, at: datetime) -> BuyerPanel:
@@ -166,6 +167,7 @@ def company_panel(user, *, at: datetime) -> CompanyPanel:
 class WarehousePanel:
     today: WarehouseToday
     shipped: ColumnChart | None  # None: nothing shipped in the days it covers
+    period: str = f"the last {SHIPPED_DAYS} days"
 
 
 def warehouse_panel(user, *, today: date) -> WarehousePanel:
@@ -199,6 +201,7 @@ class FinancePanel:
     today: FinanceToday
     aging: list[ColumnChart]  # one per currency owed
     cash: list[ColumnChart]  # one per currency received in the weeks it covers
+    period: str = f"the last {CASH_WEEKS} weeks"
 
 
 def finance_panel(user, *, today: date) -> FinancePanel:
