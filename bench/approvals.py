@@ -60,6 +60,8 @@ def main() -> None:
         from django.test import Client
 
         from approvals.services import Checkout, order_approve, order_submit
+        from inventory.models import Warehouse
+        from inventory.services import stock_receive
         from portal.catalog.models import Product
         from portal.orders.models import Order, OrderStatus
         from portal.orders.services import cart_add_many, cart_get_or_create
@@ -97,6 +99,18 @@ def main() -> None:
             return elapsed, len(queries)
 
         products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+        # Submitting reserves stock: enough of each product for every order placed below
+        # (up to 520 of 20 drills), in whichever warehouse supplies Acme.
+        drill = Product.objects.get(sku="DRILL-18V")
+        for warehouse in Warehouse.objects.all():
+            for product in [*products.values(), drill]:
+                stock_receive(
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=20_000 if product == drill else 100,
+                    reason="bench",
+                    by=users["admin"],
+                )
         for n in (10, 100):
             lines = [(products[sku], 3) for sku in skus[:n]]
             runs = [submit(lines) for _ in range(10)]
