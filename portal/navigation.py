@@ -20,10 +20,13 @@ class Navigation:
     """The navigation of one request: its sections and the counts next to them (None where
     the user has no such section)."""
 
-    def __init__(self, user, roles: frozenset[str], path: str = "/"):
+    def __init__(self, user, roles: frozenset[str], path: str = "/", **known: int):
+        """``known`` counts (``approvals=3``) were counted already by the page, which
+        passes this navigation in its context: they are not queried again."""
         self.user = user
         self.roles = roles
         self.path = path
+        self.__dict__.update(known)  # where each cached_property keeps its value
 
     @cached_property
     def cart(self) -> int | None:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.permissions import membership_of, roles_of
 from portal.dashboards import dashboard_for
+from portal.navigation import Navigation
 
 
 def dashboard(request):
@@ -16,11 +17,18 @@ def dashboard(request):
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
     board = dashboard_for(request.user, roles)
+    # The panels have counted the approvals and picks waiting: the navigation shows theirs.
+    known = {}
+    if board.approver:
+        known["approvals"] = board.approver.waiting
+    if board.warehouse:
+        known["picks"] = board.warehouse.today.picks_count
     return render(
         request,
         "dashboard.html",
         {
             "membership": membership_of(request.user),
+            "nav": Navigation(request.user, roles, request.path, **known),
             "board": board,
             "budget": board.buyer.budget if board.buyer else None,
             "queue_count": board.approver.waiting if board.approver else None,
