@@ -1,16 +1,61 @@
+from dataclasses import dataclass
+
 import django_tables2 as tables
-from django.urls import reverse
-from django.utils.html import format_html
 
 from inventory.models import StockLevel
 from inventory.selectors import availability_of
 from inventory.templatetags.stock import stock_badge
+from portal.tables import RowUrl
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
-def stock_url(name: str, level: StockLevel) -> str:
-    return reverse(name, args=[level.warehouse.code, level.product.sku])
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One stock level as the stock table prints it."""
+
+    pk: int
+    sku: str
+    name: str
+    category: str
+    warehouse: str
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_point: int
+    status: str
+    detail_url: str
+    receive_url: str
+    adjust_url: str
+
+
+def stock_rows(levels) -> list[StockRow]:
+    """``levels`` (with product, category and warehouse loaded) ready to print."""
+    urls = {
+        name: RowUrl(name, "WAREHOUSE0", "SKU0")
+        for name in ("stock-detail", "stock-receive", "stock-adjust")
+    }
+    rows = []
+    for level in levels:
+        keys = (level.warehouse.code, level.product.sku)
+        rows.append(
+            StockRow(
+                pk=level.pk,
+                sku=level.product.sku,
+                name=level.product.name,
+                category=level.product.category.name,
+                warehouse=level.warehouse.code,
+                on_hand=level.on_hand,
+                reserved=level.reserved,
+                available=level.available,
+                reorder_point=level.reorder_point,
+                status=stock_badge(availability_of(level)),
+                detail_url=urls["stock-detail"].of(*keys),
+                receive_url=urls["stock-receive"].of(*keys),
+                adjust_url=urls["stock-adjust"].of(*keys),
+            )
+        )
+    return rows
 
 
 class StockTable(tables.Table):
@@ -53,30 +98,7 @@ class StockTable(tables.Table):
         order_by = ("sku",)
         # Sorting and paging links are boosted into #stock-results; row links navigate.
         attrs = {"class": "table", "id": "stock-table", "tbody": {"hx-boost": "false"}}
-        row_attrs = {
-            "id": lambda record: f"stock-{record.pk}",
-            "data-sku": lambda record: record.product.sku,
-        }
         empty_text = "No stock matches."
-        template_name = "inventory/_stock_table.html"
 
-    def render_sku(self, record):
-        return format_html(
-            '<a class="sku" href="{}">{}</a>', stock_url("stock-detail", record), record.product.sku
-        )
-
-    def render_status(self, record):
-        return stock_badge(availability_of(record))
-
-    def render_actions(self, record):
-        # Each link opens its form in place of the row (HTMX) or on the product's page.
-        return format_html(
-            '<a href="{r}" hx-get="{r}" hx-target="closest tr" hx-swap="outerHTML">Receive'
-            '<span class="visually-hidden"> {sku} in {w}</span></a> · '
-            '<a href="{a}" hx-get="{a}" hx-target="closest tr" hx-swap="outerHTML">Adjust'
-            '<span class="visually-hidden"> {sku} in {w}</span></a>',
-            r=stock_url("stock-receive", record),
-            a=stock_url("stock-adjust", record),
-            sku=record.product.sku,
-            w=record.warehouse.code,
-        )
+    def prepared_rows(self) -> list[StockRow]:
+        return stock_rows(row.record for row in self.page.object_list)

@@ -30,7 +30,7 @@ from inventory.services import (
     stock_receive,
     stock_reorder_point_set,
 )
-from inventory.tables import StockTable
+from inventory.tables import StockTable, stock_rows
 from portal.orders.models import OrderEventKind, OrderLine, OrderStatus
 from portal.paging import paginate
 
@@ -56,7 +56,12 @@ def stock_list(request):
     if request.htmx and request.htmx.target == "stock-results":
         template += "#results"
     status = 400 if stock_filter.is_bound and not stock_filter.is_valid() else 200
-    return render(request, template, {"filter": stock_filter, "table": table}, status=status)
+    return render(
+        request,
+        template,
+        {"filter": stock_filter, "table": table, "rows": table.prepared_rows()},
+        status=status,
+    )
 
 
 def _inline(request, level: StockLevel) -> bool:
@@ -68,12 +73,8 @@ def _inline(request, level: StockLevel) -> bool:
 
 def _row(request, level: StockLevel, *, note: str = ""):
     """The level's row of the stock table, as the table itself renders it."""
-    table = StockTable(_table_rows(StockLevel.objects.filter(pk=level.pk)))
-    return render(
-        request,
-        "inventory/stock.html#row",
-        {"row": table.rows[0], "note": note},
-    )
+    (row,) = stock_rows(_table_rows(StockLevel.objects.filter(pk=level.pk)))
+    return render(request, "inventory/stock.html#row", {"row": row, "note": note})
 
 
 MOVES = {

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -63,6 +64,9 @@ def product_list(request):
             "page_sizes": PAGE_SIZES,
             "sorts": sorts,
             "sort": _sort_of(table),
+            "rows": table.prepared_rows(),
+            "back": request.get_full_path(),
+            "add_url": reverse("cart-add"),
         },
         status=status,
     )
