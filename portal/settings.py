@@ -111,6 +111,32 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(BASE_DIR)}
+# Opening a PostgreSQL connection costs more than most pages: production keeps them. With
+# DB_POOL_SIZE > 0 each process holds a psycopg pool of up to that many connections (a sync
+# worker needs one; threaded servers one per thread); otherwise CONN_MAX_AGE seconds of
+# persistent connection per thread (0: a new connection per request, development's default).
+DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "0" if DEBUG else "4"))
+if DB_POOL_SIZE > 0:
+    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# One cache for every app server and worker when REDIS_URL names a Redis; a per-process
+# memory cache otherwise. Sessions live in the database (shared by every process, kept
+# across a Redis restart), read through the cache when it is a shared one.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
