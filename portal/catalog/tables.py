@@ -181,6 +181,3 @@ class ProductTable(tables.Table):
         if line is None or line.next_tier is None:
             return ""
         return line.next_tier.hint
-
-    def render_rules(self, record):
-        return record.order_rules

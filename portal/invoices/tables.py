@@ -1,13 +1,32 @@
+from dataclasses import dataclass
+
 import django_tables2 as tables
-from django.urls import reverse
-from django.utils.html import format_html
 
 from portal.invoices.models import Invoice
 from portal.invoices.selectors import open_amount
+from portal.tables import RowUrl
 from portal.templatetags.status import status_badge
 from pricing.currencies import format_money
 
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
+DATE_FORMAT = "%Y-%m-%d"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """One invoice or credit note as the invoice list prints it."""
+
+    number: str
+    url: str
+    kind: str
+    company: str
+    order_number: str
+    po_number: str
+    issued_on: str
+    due_on: str
+    total: str
+    open: str
+    status: str
 
 
 class MoneyColumn(tables.Column):
@@ -75,10 +94,24 @@ class InvoiceTable(tables.Table):
         row_attrs = {"data-number": lambda record: record.number}
         empty_text = "No invoices match."
 
-    def render_number(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("invoice", args=[record.number]), record.number
-        )
+    def prepared_rows(self) -> list[InvoiceRow]:
+        url = RowUrl("invoice", "INV-2000-00000")
+        return [
+            InvoiceRow(
+                number=invoice.number,
+                url=url.of(invoice.number),
+                kind=invoice.get_kind_display(),
+                company=invoice.company.legal_name,
+                order_number=invoice.order_number or "—",
+                po_number=invoice.po_number or "—",
+                issued_on=invoice.issued_on.strftime(DATE_FORMAT),
+                due_on=invoice.due_on.strftime(DATE_FORMAT) if invoice.due_on else "—",
+                total=format_money(invoice.total, invoice.currency),
+                open=format_money(open_amount(invoice), invoice.currency),
+                status=self.render_status(invoice),
+            )
+            for invoice in (row.record for row in self.page.object_list)
+        ]
 
     def render_kind(self, record):
         return record.get_kind_display()

@@ -126,6 +126,7 @@ def invoice_list(request):
         {
             "filter": invoice_filter,
             "table": table,
+            "rows": table.prepared_rows(),
             "totals": invoice_totals(invoices),
             "is_finance": is_finance(request.user),
             "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,

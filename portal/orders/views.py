@@ -338,7 +338,12 @@ def order_list(request):
     if request.htmx and request.htmx.target == "order-results":
         template += "#results"
     status = 400 if order_filter.is_bound and not order_filter.is_valid() else 200
-    return render(request, template, {"filter": order_filter, "table": table}, status=status)
+    return render(
+        request,
+        template,
+        {"filter": order_filter, "table": table, "rows": table.prepared_rows()},
+        status=status,
+    )
 
 
 def render_order_detail(request, order, *, decision_form=None, status=200):
