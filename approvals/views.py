@@ -19,6 +19,8 @@ from approvals.services import (
     order_decide,
 )
 from approvals.workflow import last_change
+from portal.accounts.permissions import roles_of
+from portal.navigation import Navigation
 from portal.orders.models import OrderStatus
 from portal.orders.views import render_order_detail
 
@@ -45,7 +47,11 @@ def _render_queue(request, *, bound=None, status=200):
     template = "approvals/queue.html"
     if request.htmx and request.htmx.target == "approval-queue":
         template += "#queue"
-    return render(request, template, {"rows": rows, "page": queue.page}, status=status)
+    # The pager has counted the orders waiting: the navigation shows that count.
+    nav = Navigation(
+        request.user, roles_of(request.user), request.path, approvals=queue.page.paginator.count
+    )
+    return render(request, template, {"rows": rows, "page": queue.page, "nav": nav}, status=status)
 
 
 def _outcome(order) -> str:

@@ -31,6 +31,8 @@ from inventory.services import (
     stock_reorder_point_set,
 )
 from inventory.tables import StockTable, stock_rows
+from portal.accounts.permissions import roles_of
+from portal.navigation import Navigation
 from portal.orders.models import OrderEventKind, OrderLine, OrderStatus
 from portal.paging import paginate
 
@@ -197,7 +199,9 @@ def picking(request):
     require_warehouse_staff(request.user)
     orders = _with_pick_lines(orders_to_pick(request.user)).order_by("submitted_at", "pk")
     page = Paginator(orders, PICK_LISTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "inventory/picking.html", {"page": page})
+    # The pager has counted the orders to pick: the navigation shows that count.
+    nav = Navigation(request.user, roles_of(request.user), request.path, picks=page.paginator.count)
+    return render(request, "inventory/picking.html", {"page": page, "nav": nav})
 
 
 @login_required
