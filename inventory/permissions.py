@@ -18,13 +18,17 @@ def require_warehouse_staff(user) -> None:
 
 
 def warehouses_visible_to(user) -> QuerySet[Warehouse]:
-    return get_objects_for_user(
-        user,
-        "inventory.operate_warehouse",
-        klass=Warehouse.objects.all(),
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    """The warehouses the user operates; built once a request (a page asks several times:
+    its list, its filters, the navigation) and kept on the user object, as the roles are."""
+    if "_portal_warehouses" not in user.__dict__:
+        user._portal_warehouses = get_objects_for_user(
+            user,
+            "inventory.operate_warehouse",
+            klass=Warehouse.objects.all(),
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+    return user._portal_warehouses.all()
 
 
 def warehouse_for(user, code: str) -> Warehouse:

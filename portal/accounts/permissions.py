@@ -1,14 +1,15 @@
 """Who may see and do what in accounts, and which roles a user holds."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from portal.accounts.models import (
     FINANCE_GROUP,
     WAREHOUSE_GROUP_PREFIX,
     Company,
+    CompanyGroupObjectPermission,
+    CompanyUserObjectPermission,
     Membership,
     StaffRole,
 )
@@ -59,14 +60,34 @@ def require_role(user, *roles: str) -> None:
 
 
 def companies_visible_to(user, perm: str = "accounts.place_orders") -> QuerySet[Company]:
-    """Companies on which the user holds ``perm`` through their role groups."""
-    return get_objects_for_user(
-        user,
-        perm,
-        klass=Company.objects.filter(is_active=True),
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    """Active companies on which the user holds ``perm``, granted to them or to one of
+    their groups (object permissions only, as guardian stores them).
+
+    The same rows as guardian's ``get_objects_for_user(..., accept_global_perms=False,
+    with_superuser=False)``, in a query that costs half as much to build; every list page
+    builds it a few times (the list, its filters, the navigation), so it is also kept on
+    the user object for the request, as the roles are.
+    """
+    cache = user.__dict__.setdefault("_portal_companies", {})
+    if perm not in cache:
+        app_label, codename = perm.split(".")
+        granted = {
+            "permission__codename": codename,
+            "permission__content_type__app_label": app_label,
+        }
+        cache[perm] = Company.objects.filter(is_active=True).filter(
+            Q(
+                pk__in=CompanyUserObjectPermission.objects.filter(user=user, **granted).values(
+                    "content_object_id"
+                )
+            )
+            | Q(
+                pk__in=CompanyGroupObjectPermission.objects.filter(
+                    group__user=user, **granted
+                ).values("content_object_id")
+            )
+        )
+    return cache[perm].all()
 
 
 def members_visible_to(user) -> QuerySet[Membership]:
