@@ -13,18 +13,20 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test screenshots setup browser pdftools harfbuzz lint audit bench-pricing bench-approvals bench-inventory bench-invoices clean-db
+.PHONY: run test screenshots setup browser pdftools harfbuzz haproxy wrk lint audit bench-pricing bench-approvals bench-inventory bench-invoices bench-load bench-scale-out clean-db
 
 run: setup harfbuzz
 	$(RUN) python manage.py migrate --no-input
 	$(RUN) python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the portal, its worker and its database)"
-	@# The background worker sends the emails that approvals queue (printed to this console).
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the portal, its worker, its scheduler and its database)"
+	@# The background worker sends the emails that approvals queue (printed to this console);
+	@# the scheduler runs the periodic jobs (approval reminders) when they are due.
 	@$(RUN) python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN) python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 
-test: setup browser pdftools harfbuzz
+test: setup browser pdftools harfbuzz haproxy
 	$(RUN) ruff check .
 	$(RUN) bandit -q -c pyproject.toml -r portal pricing approvals inventory
 	$(RUN) pytest $(PYTEST_ARGS)
@@ -54,6 +56,23 @@ pdftools:
 	      || { echo "Could not install poppler-utils: run 'apt-get install -y poppler-utils' and retry."; exit 1; }; \
 	  else echo "pdftotext is missing: run 'sudo apt-get install -y poppler-utils' and retry."; exit 1; fi; }
 
+# The deployment's load balancer: the tests check deploy/haproxy.cfg with it, and
+# bench-scale-out runs two app servers behind it.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy openssl >/dev/null) \
+	      || { echo "Could not install HAProxy: run 'apt-get install -y haproxy openssl' and retry."; exit 1; }; \
+	  else echo "HAProxy is missing: run 'sudo apt-get install -y haproxy openssl' and retry."; exit 1; fi; }
+
+# The load benchmarks drive the portal with wrk.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || { echo "Could not install wrk: run 'apt-get install -y wrk' and retry."; exit 1; }; \
+	  else echo "wrk is missing: run 'sudo apt-get install -y wrk' and retry."; exit 1; fi; }
+
 # WeasyPrint subsets fonts with Debian's libharfbuzz-subset0 when it is there; without it, its
 # fallback costs about 0.25 s a PDF. Installed when we can; PDFs render either way.
 harfbuzz:
@@ -78,6 +97,14 @@ bench-inventory: setup
 
 bench-invoices: setup
 	$(RUN) python bench/invoice_pdf.py
+
+# Every main page of every persona under wrk, against the database bench-seed makes.
+bench-load: setup wrk
+	$(RUN) python bench/load.py $(ARGS)
+
+# The same scenario through HAProxy in front of two app servers, a worker and a scheduler.
+bench-scale-out: setup wrk haproxy
+	$(RUN) python bench/scale_out.py $(ARGS)
 
 # Known vulnerabilities in the locked dependencies (needs the PyPI advisory service).
 audit: setup
