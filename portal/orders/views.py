@@ -50,7 +50,7 @@ from portal.orders.services import (
     cart_set_quantity,
     order_reorder,
 )
-from portal.orders.tables import OrderTable
+from portal.orders.tables import OrderTable, cart_rows
 from portal.paging import paginate
 
 
@@ -86,23 +86,7 @@ def _render_cart(
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
     stock = availability_for(cart.company, [line.product_id for line in lines])
-    line_forms = line_forms or {}
-    line_errors = line_errors or {}
-    rows = [
-        {
-            "line": line,
-            "quote": q,
-            "availability": stock[line.product_id],
-            # Said before submitting; once a submit was refused, its own message says it.
-            "short": not stock[line.product_id].covers(line.quantity)
-            and line.pk not in line_errors,
-            "form": line_forms.get(line.pk)
-            or LineQuantityForm(initial={"quantity": line.quantity}),
-            "errors": [*q.errors, *line_errors.get(line.pk, [])],
-            "action": _line_url(cart, line.pk),
-        }
-        for line, q in zip(lines, priced.lines, strict=True)
-    ]
+    rows = cart_rows(cart, lines, priced, stock, forms=line_forms or {}, errors=line_errors or {})
     if checkout_form is None:
         addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
         initial = {
@@ -136,12 +120,6 @@ def _render_cart(
         },
         status=status,
     )
-
-
-def _line_url(draft, line_id: int) -> str:
-    if draft.number:
-        return reverse("order-line", args=[draft.number, line_id])
-    return reverse("cart-line", args=[line_id])
 
 
 def _back_to(draft) -> str:
