@@ -20,7 +20,7 @@ def require_warehouse_staff(user) -> None:
 def warehouses_visible_to(user) -> QuerySet[Warehouse]:
     """The warehouses the user operates; built once a request (a page asks several times:
     its list, its filters, the navigation) and kept on the user object, as the roles are."""
-    if "_portal_warehouses" not in user.__dict__:
+    if not hasattr(user, "_portal_warehouses"):
         user._portal_warehouses = get_objects_for_user(
             user,
             "inventory.operate_warehouse",

@@ -514,9 +514,10 @@ def panel_queries(username: str) -> int:
 @pytest.mark.parametrize(
     ("username", "panels"),
     [
-        ("acme.buyer", 2),  # spend per month, recent orders
-        ("acme.manager", 4),  # and the queue by age, the week's decisions
-        ("acme.admin", 5),  # and the spend per buyer
+        # the user's company permissions (their own and their groups'), read once, then:
+        ("acme.buyer", 4),  # spend per month, recent orders
+        ("acme.manager", 6),  # and the queue by age, the week's decisions
+        ("acme.admin", 7),  # and the spend per buyer
         ("warehouse.north", 5),  # picks count and oldest, low count and lowest, shipped
         ("finance", 5),  # aging, issued this week, attention, overdue count, cash
     ],

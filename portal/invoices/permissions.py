@@ -5,14 +5,14 @@ operators read them all; company admins see their company's; buyers those of the
 orders. Anyone else, or another company's document, gets 404.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.accounts.models import StaffRole
 from portal.accounts.permissions import (
     CUSTOMER_ROLES,
     OPERATOR,
-    companies_visible_to,
+    company_scope,
     require_role,
     roles_of,
 )
@@ -42,10 +42,8 @@ def invoices_visible_to(user) -> QuerySet[Invoice]:
         return Invoice.objects.all()
     if not roles & CUSTOMER_ROLES:
         return Invoice.objects.none()
-    whole_company = companies_visible_to(user, "accounts.view_company_invoices")
-    return Invoice.objects.filter(
-        Q(company__in=whole_company) | Q(order__buyer=user, company__in=companies_visible_to(user))
-    )
+    scope = company_scope(user, "accounts.view_company_invoices", order__buyer=user)
+    return Invoice.objects.none() if scope is None else Invoice.objects.filter(scope)
 
 
 def invoice_for(user, number: str) -> Invoice:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.csrf import csrf_exempt
@@ -349,8 +350,32 @@ def aging_report(request):
     return render(
         request,
         "invoices/aging.html",
-        {"aging": report, "chart": aging_chart(report)},
+        {"aging": report, "tables": _aging_tables(report), "chart": aging_chart(report)},
     )
+
+
+def _aging_tables(report) -> list[dict]:
+    """The report's table per currency, every amount formatted: hundreds of companies owe
+    something at a wholesaler's size, and the template only prints."""
+    link = reverse("invoices") + "?company={}&status=open"
+    return [
+        {
+            "currency": currency,
+            "rows": [
+                {
+                    "code": row.company.code,
+                    "name": row.company.legal_name,
+                    "url": link.format(row.company.code),
+                    "amounts": [format_money(a, currency) for a in row.amounts],
+                    "total": format_money(row.total, currency),
+                }
+                for row in report.rows
+                if row.currency == currency
+            ],
+            "totals": [format_money(a, currency) for a in totals],
+        }
+        for currency, totals in report.totals.items()
+    ]
 
 
 def _stripe_origins() -> tuple[str, str]:

@@ -78,6 +78,8 @@ class Order(models.Model):
                 fields=["company", "status", "-submitted_at"], name="order_company_status"
             ),
             models.Index(fields=["buyer", "-submitted_at"], name="order_buyer_submitted"),
+            # A company's order list, newest first, whatever the status.
+            models.Index(fields=["company", "-submitted_at"], name="order_company_submitted"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,9 @@
 """Who sees which orders: buyers their own, approvers and company admins their company's."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from portal.accounts.permissions import CUSTOMER_ROLES, companies_visible_to, membership_of
+from portal.accounts.permissions import CUSTOMER_ROLES, company_scope, membership_of
 from portal.accounts.permissions import require_role as _require_role
 from portal.orders.models import Order
 
@@ -17,10 +17,10 @@ def orders_visible_to(user) -> QuerySet[Order]:
     """Submitted orders the user may see (carts are never listed)."""
     if not user.is_authenticated or membership_of(user) is None:
         return Order.objects.none()
-    whole_company = companies_visible_to(user, "accounts.view_company_orders")
-    return Order.objects.filter(number__isnull=False).filter(
-        Q(company__in=whole_company) | Q(buyer=user, company__in=companies_visible_to(user))
-    )
+    scope = company_scope(user, "accounts.view_company_orders", buyer=user)
+    if scope is None:
+        return Order.objects.none()
+    return Order.objects.filter(scope, number__isnull=False)
 
 
 def order_for(user, number: str) -> Order:

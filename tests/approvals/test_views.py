@@ -312,11 +312,11 @@ def test_the_order_page_and_dashboards_cost_a_fixed_number_of_queries(
     order_approve(order=order, by=user("acme.manager"), expected_version=order.version)
     admin, buyer = signed_in("acme.admin"), signed_in("acme.buyer")
 
-    # then each page costs at most this many queries (session, user and membership included,
-    # and the navigation's counts of cart lines and approvals waiting)
-    with django_assert_max_num_queries(16):
+    # then each page costs at most this many queries (session, user, membership and company
+    # permissions included, and the navigation's counts of cart lines and approvals waiting)
+    with django_assert_max_num_queries(17):
         assert admin.get(f"/orders/{order.number}/").status_code == 200
-    with django_assert_max_num_queries(11):  # buyer, approver and company panels, navigation
+    with django_assert_max_num_queries(12):  # buyer, approver and company panels, navigation
         assert admin.get("/").status_code == 200
-    with django_assert_max_num_queries(7):  # with the cart count
+    with django_assert_max_num_queries(9):  # with the cart count
         assert buyer.get("/").status_code == 200

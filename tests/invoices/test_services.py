@@ -519,7 +519,15 @@ def past_due(days: int, username: str = "acme.buyer", lines=SMALL) -> Invoice:
     ],
 )
 def test_days_past_due_fall_into_their_bucket(days, label):
-    assert selectors.BUCKETS[selectors.bucket_of(days)][0] == label
+    # given an open invoice that many days past due today
+    invoice = past_due(days)
+
+    # when the aging is worked out for today
+    [row] = selectors.aging(Invoice.objects.all(), TODAY).rows
+
+    # then what it owes is in that bucket, and in no other
+    bucket = selectors.BUCKETS.index(next(b for b in selectors.BUCKETS if b[0] == label))
+    assert row.amounts == [invoice.total if i == bucket else 0 for i in range(len(row.amounts))]
 
 
 def test_aging_puts_what_is_owed_in_buckets_by_company_with_totals_per_currency():
