@@ -13,7 +13,7 @@ RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test screenshots setup browser pdftools harfbuzz haproxy wrk lint audit bench-pricing bench-approvals bench-inventory bench-invoices bench-load bench-scale-out clean-db
+.PHONY: run test screenshots setup browser pdftools harfbuzz haproxy wrk lint audit bench-pricing bench-approvals bench-seed bench-inventory bench-invoices bench-load bench-scale-out clean-db
 
 run: setup harfbuzz
 	$(RUN) python manage.py migrate --no-input
@@ -91,6 +91,10 @@ bench-pricing: setup
 
 bench-approvals: setup
 	$(RUN) python bench/approvals.py
+
+# The large data set bench-load reads (database bench_large; ARGS="--scale 0.01" for a small one).
+bench-seed: setup
+	$(RUN) python bench/seed_large.py $(ARGS)
 
 bench-inventory: setup
 	$(RUN) python bench/inventory.py
