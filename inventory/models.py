@@ -152,7 +152,11 @@ class StockMovement(models.Model):
                 name="movement_leaves_a_valid_level",
             ),
         ]
-        indexes = [models.Index(fields=["stock", "-id"], name="movement_stock_newest")]
+        indexes = [
+            models.Index(fields=["stock", "-id"], name="movement_stock_newest"),
+            # Orders shipped per day (the warehouse dashboard): the last days' shipments.
+            models.Index(fields=["kind", "created_at"], name="movement_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity:+d} of stock {self.stock_id}"
