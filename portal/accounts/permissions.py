@@ -71,6 +71,8 @@ def company_ids_visible_to(user, perm: str = "accounts.place_orders") -> frozens
     these ids, which PostgreSQL matches against an index: the permission tables as a
     subquery in an OR made it read every order or invoice of every company.
     """
+    if not user.is_authenticated:
+        return frozenset()
     grants = getattr(user, "_portal_company_grants", None)
     if grants is None:
         fields = ("permission__content_type__app_label", "permission__codename", "content_object")

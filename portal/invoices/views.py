@@ -76,6 +76,13 @@ def _filtered(request):
     return invoice_filter
 
 
+def _company_choices(invoice_filter) -> list[tuple[str, str]]:
+    """(code, name) of each company finance may filter by; none for anyone else."""
+    if "company" not in invoice_filter.filters:
+        return []
+    return list(invoice_filter.filters["company"].queryset.values_list("code", "legal_name"))
+
+
 def _bad_request(request, invoice_filter, message: str | None = None):
     if message:
         invoice_filter.form.add_error(None, message)
@@ -90,6 +97,7 @@ def _bad_request(request, invoice_filter, message: str | None = None):
             "table": None,
             "totals": [],
             "is_finance": is_finance(request.user),
+            "company_choices": _company_choices(invoice_filter),
         },
         status=400,
     )
@@ -130,6 +138,7 @@ def invoice_list(request):
             "rows": table.prepared_rows(),
             "totals": invoice_totals(invoices),
             "is_finance": is_finance(request.user),
+            "company_choices": _company_choices(invoice_filter),
             "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,
             "query": request.GET.urlencode(),
         },
