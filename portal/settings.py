@@ -142,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check; loads the user with their membership and groups.
+    "portal.accounts.backends.PortalBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # guardian: no anonymous user row, direct-FK permission models are declared per model.

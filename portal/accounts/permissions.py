@@ -41,7 +41,11 @@ def roles_of(user) -> frozenset[str]:
         membership = membership_of(user)
         if membership is not None and membership.company.is_active:
             roles.update(membership.roles)
-        for name in user.groups.values_list("name", flat=True):
+        # A user signed in through the portal's backend came with their group names.
+        names = getattr(user, "portal_group_names", None)
+        if names is None:
+            names = user.groups.values_list("name", flat=True)
+        for name in names:
             if name == FINANCE_GROUP:
                 roles.add(StaffRole.FINANCE.value)
             elif name.startswith(WAREHOUSE_GROUP_PREFIX):
