@@ -1,13 +1,17 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from inventory.selectors import availability_for
+from portal import fragments, versions
 from portal.accounts.permissions import membership_of
 from portal.catalog.filters import ProductFilter
 from portal.catalog.forms import SuggestionForm
+from portal.catalog.models import Category
 from portal.catalog.permissions import product_for, products_visible_to, require_catalog_access
 from portal.catalog.selectors import product_suggestions
 from portal.catalog.tables import PRICE_SORTS, SORTS, ProductTable
@@ -42,6 +46,48 @@ def product_list(request):
     product_filter = ProductFilter(
         request.GET, queryset=products_visible_to(request.user), request=request
     )
+    # An unknown category or similar is the user's input to fix, not an empty result.
+    status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
+    if status == 200:
+        # The same address shows the same rows to every user of a company until a
+        # product, price or stock level changes (see portal.versions).
+        parts = (
+            "catalog-results",
+            company.pk if company is not None else None,
+            request.user.is_staff,
+            request.get_full_path(),
+            bool(request.htmx and request.htmx.boosted),
+        )
+        results, sort = fragments.cached(
+            versions.CATALOG, parts, lambda: _results(request, product_filter, company)
+        )
+    else:
+        results, sort = _results(request, product_filter, company)
+    results = fragments.with_csrf_token(results, request)
+    if request.htmx and request.htmx.target == "catalog-results":
+        return HttpResponse(results, status=status)
+    return render(
+        request,
+        "catalog/list.html",
+        {
+            "filter": product_filter,
+            "categories": Category.objects.values_list("slug", "name"),
+            "results": results,
+            "page_sizes": PAGE_SIZES,
+            "page_size": _page_size(request),
+            "sorts": _sorts(company),
+            "sort": sort,
+        },
+        status=status,
+    )
+
+
+def _sorts(company):
+    return SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
+
+
+def _results(request, product_filter, company) -> tuple[str, str]:
+    """The catalog's results (count, table, pages) as HTML, and the sort they are in."""
     table = ProductTable(product_filter.qs, company=company)
     paginate(table, request, per_page=_page_size(request))
     if company is not None:
@@ -49,27 +95,22 @@ def product_list(request):
         page = [row.record for row in table.page.object_list]
         table.price_rows(page)
         table.availability = availability_for(company, [p.pk for p in page])
-    template = "catalog/list.html"
-    if request.htmx and request.htmx.target == "catalog-results":
-        template += "#results"
-    # An unknown category or similar is the user's input to fix, not an empty result.
-    status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
-    sorts = SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
-    return render(
-        request,
-        template,
+    sort = _sort_of(table)
+    html = render_to_string(
+        "catalog/list.html#results",
         {
             "filter": product_filter,
             "table": table,
-            "page_sizes": PAGE_SIZES,
-            "sorts": sorts,
-            "sort": _sort_of(table),
+            "sorts": _sorts(company),
+            "sort": sort,
             "rows": table.prepared_rows(),
             "back": request.get_full_path(),
             "add_url": reverse("cart-add"),
+            "csrf_token": fragments.CSRF_HOLE,
         },
-        status=status,
+        request,
     )
+    return str(html), sort
 
 
 @login_required
@@ -91,21 +132,38 @@ def product_detail(request, sku: str):
     product = product_for(request.user, sku)
     # Prices belong to a company; an operator without one sees the product without a price.
     membership = membership_of(request.user)
-    line = tiers = availability = None
+    price_card = None
     vat_exempt = False
     if membership is not None:
-        line = quote(company=membership.company, lines=[(product, product.min_qty)]).lines[0]
-        tiers = line.tier_table()
-        availability = availability_for(membership.company, [product.pk])[product.pk]
-        vat_exempt = membership.company.tax_exempt
+        company = membership.company
+        vat_exempt = company.tax_exempt
+        parts = ("price-card", company.pk, product.pk, request.get_full_path())
+        price_card = fragments.with_csrf_token(
+            fragments.cached(
+                versions.CATALOG, parts, lambda: _price_card(request, company, product)
+            ),
+            request,
+        )
     return render(
         request,
         "catalog/detail.html",
+        {"product": product, "price_card": price_card, "vat_exempt": vat_exempt},
+    )
+
+
+def _price_card(request, company, product) -> str:
+    """The company's price of ``product``, its tiers, its availability and the add form."""
+    line = quote(company=company, lines=[(product, product.min_qty)]).lines[0]
+    html = render_to_string(
+        "catalog/detail.html#price-card",
         {
             "product": product,
             "price": line,
-            "tiers": tiers,
-            "availability": availability,
-            "vat_exempt": vat_exempt,
+            "tiers": line.tier_table(),
+            "availability": availability_for(company, [product.pk])[product.pk],
+            "vat_exempt": company.tax_exempt,
+            "csrf_token": fragments.CSRF_HOLE,
         },
+        request,
     )
+    return str(html)

@@ -1,0 +1,64 @@
+"""Versions of the data behind cached results: a cached result is filed under them.
+
+PostgreSQL keeps one sequence per kind of data, and triggers on every table behind
+that kind move it on each write (migration ``portal.0002_data_versions``). A result
+cached under the version it was computed at is never served once the data has changed:
+the next request reads a higher number and computes afresh. Because the database moves
+the number, bulk ``update()``, the admin, the shell and migrations move it too; nothing
+has to remember to.
+
+The number moves twice per write: when the statement runs, so that the writing
+transaction (and a test, which never commits) reads the new number at once, and again
+at commit, so that a request that read the old data under the first new number files
+it under a number nobody asks for any more. Between that last move and the commit
+becoming visible a page could still file old data under the newest number; cached
+results therefore also expire (``CACHE_SECONDS``), which bounds that case.
+"""
+
+import hashlib
+
+from django.db import connection
+from django.utils import timezone
+
+# Kind of data -> the tables behind it. Adding a table here needs a migration that puts
+# the triggers on it (tests/test_versions.py checks that every one has them).
+CATALOG = "catalog"  # what a catalog row shows: product, its price, its availability
+INVOICES = "invoices"  # what invoice totals add up: documents, payments, refunds
+TABLES = {
+    CATALOG: (
+        "catalog_category",
+        "catalog_product",
+        "accounts_company",
+        "accounts_customergroup",
+        "pricing_pricelist",
+        "pricing_pricelistentry",
+        "pricing_contract",
+        "pricing_contractprice",
+        "pricing_companypricelist",
+        "pricing_grouppricelist",
+        "pricing_companypricing",
+        "inventory_warehouse",
+        "inventory_companywarehouse",
+        "inventory_stocklevel",
+    ),
+    INVOICES: ("invoices_invoice", "invoices_payment", "invoices_refund"),
+}
+CACHE_SECONDS = 300
+
+
+def sequence_of(kind: str) -> str:
+    return f"portal_version_{kind}"
+
+
+def current(kind: str) -> int:
+    """The version of ``kind`` now (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {sequence_of(kind)}")  # noqa: S608 (a constant)
+        return cursor.fetchone()[0]
+
+
+def cache_key(kind: str, *parts) -> str:
+    """A cache key for a result about ``kind`` that depends on ``parts``, at today's date
+    (prices and due dates move with it) and at the data's current version."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"{kind}:{current(kind)}:{timezone.localdate().isoformat()}:{digest}"

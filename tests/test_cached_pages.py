@@ -1,0 +1,154 @@
+"""Cached parts of pages are never older than the data they show, and never someone else's.
+
+The catalog's results and the product page's price are cached under the version of the
+catalog's data (``portal.versions``): PostgreSQL moves it on every write to a table
+behind them, whoever writes and however.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+
+from inventory.models import CompanyWarehouse
+from inventory.services import stock_receive
+from portal import fragments, versions
+from portal.accounts.models import Company
+from portal.catalog.models import Category, Product
+from pricing.currencies import format_money
+from pricing.engine import quote
+from pricing.models import ContractPrice, PriceListEntry
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+SKU = "DRILL-18V"
+ROW_URL = f"/catalog/?q={SKU}"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def signed_in(username: str, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def shown_price(html: str) -> str:
+    match = re.search(r'data-testid="row-price">([^<]*)<', html) or re.search(
+        r'data-testid="unit-price">([^<]*)<', html
+    )
+    assert match, "no price on the page"
+    return match.group(1)
+
+
+def price_now(company_code: str) -> str:
+    """What the pricing engine says the company pays for one ``SKU`` now."""
+    company = Company.objects.get(code=company_code)
+    product = Product.objects.get(sku=SKU)
+    line = quote(company=company, lines=[(product, product.min_qty)]).lines[0]
+    return format_money(line.unit_price, line.currency)
+
+
+def test_every_table_behind_cached_data_has_both_triggers():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname LIKE 'portal_version_%%'"
+        )
+        found = set(cursor.fetchall())
+    for tables in versions.TABLES.values():
+        for table in tables:
+            assert (table, "portal_version_now") in found, table
+            assert (table, "portal_version_at_commit") in found, table
+
+
+def test_a_write_moves_the_version_when_it_runs_and_again_at_commit():
+    # given the catalog's version now
+    before = versions.current(versions.CATALOG)
+
+    # when a category is renamed by a bulk update, which sends no signal
+    Category.objects.filter(pk=Category.objects.first().pk).update(name="Renamed")
+
+    # then the version has moved at once, for this transaction and every other
+    moved = versions.current(versions.CATALOG)
+    assert moved > before
+
+    # and moves again when the transaction commits (its deferred triggers run)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert versions.current(versions.CATALOG) > moved
+
+
+def test_the_catalog_shows_a_price_changed_behind_its_back():
+    # given acme.buyer has seen the drill's price, which is now cached
+    client = signed_in("acme.buyer")
+    first = shown_price(client.get(ROW_URL).content.decode())
+    assert first == price_now("acme")
+
+    # when every price of the drill doubles in one bulk update (no signal, no service)
+    PriceListEntry.objects.filter(product__sku=SKU).update(unit_price=F("unit_price") * 2)
+    ContractPrice.objects.filter(product__sku=SKU).update(unit_price=F("unit_price") * 2)
+
+    # then the catalog row and the product page show the new price at once
+    assert price_now("acme") != first
+    assert shown_price(client.get(ROW_URL).content.decode()) == price_now("acme")
+    assert shown_price(client.get(f"/catalog/{SKU}/").content.decode()) == price_now("acme")
+
+
+def test_the_product_page_shows_stock_received_at_once():
+    # given acme.buyer has seen how many drills are available
+    client = signed_in("acme.buyer")
+    url = f"/catalog/{SKU}/"
+    before = re.search(r"(\d+) available to order now", client.get(url).content.decode())
+
+    # when the warehouse that supplies Acme receives seven more
+    warehouse = CompanyWarehouse.objects.get(company__code="acme").warehouse
+    stock_receive(
+        product=Product.objects.get(sku=SKU),
+        warehouse=warehouse,
+        quantity=7,
+        reason="Delivery",
+        by=get_user_model().objects.get(username="warehouse.north"),
+    )
+
+    # then the page counts them
+    after = re.search(r"(\d+) available to order now", client.get(url).content.decode())
+    assert int(after.group(1)) == int(before.group(1)) + 7
+
+
+def test_another_company_is_never_shown_the_first_companys_cached_prices():
+    # given Acme and Borealis pay different prices for the drill
+    assert price_now("acme") != price_now("borealis")
+
+    # when acme.buyer's pages are cached and borealis.buyer opens the same addresses
+    acme = signed_in("acme.buyer")
+    acme.get(ROW_URL)
+    acme.get(f"/catalog/{SKU}/")
+    borealis = signed_in("borealis.buyer")
+
+    # then Borealis sees its own prices
+    assert shown_price(borealis.get(ROW_URL).content.decode()) == price_now("borealis")
+    assert shown_price(borealis.get(f"/catalog/{SKU}/").content.decode()) == price_now("borealis")
+
+
+@pytest.mark.parametrize("url", [ROW_URL, f"/catalog/{SKU}/"])
+def test_a_cached_page_carries_each_users_own_csrf_token(url):
+    # given acme.buyer's page is cached
+    first = signed_in("acme.buyer", enforce_csrf_checks=True)
+    first_token = TOKEN.search(first.get(url).content.decode()).group(1)
+
+    # when acme.admin, a colleague, gets the same cached page
+    second = signed_in("acme.admin", enforce_csrf_checks=True)
+    html = second.get(url).content.decode()
+
+    # then its forms carry acme.admin's token, which adds to acme.admin's cart
+    token = TOKEN.search(html).group(1)
+    assert token != first_token
+    assert fragments.CSRF_HOLE not in html
+    added = second.post(
+        "/cart/add/", {"sku": SKU, "quantity": "1", "next": url, "csrfmiddlewaretoken": token}
+    )
+    assert added.status_code in (200, 302)
+    assert second.get("/cart/").content.decode().count(SKU) >= 1
