@@ -107,6 +107,16 @@ def server_environment(database: str, extra: dict | None = None) -> dict:
     return env
 
 
+def deployment_settings() -> dict:
+    """What the deployment puts beside the app servers: a shared Redis cache, through
+    which sessions are read (``--set REDIS_URL=`` measures without it)."""
+    return {
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # Keys of this run only, so that a run never reads another's sessions or cache.
+        "CACHE_KEY_PREFIX": f"bench-{os.getpid()}-{int(time.time())}",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -533,7 +543,7 @@ def arguments(description: str) -> argparse.ArgumentParser:
 
 def main() -> None:
     args = arguments(__doc__.splitlines()[0]).parse_args()
-    extra = dict(item.split("=", 1) for item in args.set)
+    extra = {**deployment_settings(), **dict(item.split("=", 1) for item in args.set)}
     env = setup_django(args.database, extra)
     from django.db import connection
 
@@ -548,6 +558,7 @@ def main() -> None:
         print(
             f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; wrk -c{args.connections}"
             f", {args.seconds} s per run; {os.cpu_count()} cores; database {args.database}"
+            + f"; cache {env['REDIS_URL'] or 'per process'}"
             + (f"; {', '.join(args.set)}" if args.set else "")
         )
         hello, rows = run_scenario(

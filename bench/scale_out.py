@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +28,7 @@ from bench.load import (
     Processes,
     arguments,
     collect_static,
+    deployment_settings,
     free_port,
     gunicorn,
     query_counts,
@@ -108,9 +108,7 @@ def main() -> None:
             "HAProxy is missing: apt-get install -y haproxy (make bench-scale-out does)."
         )
     extra = {
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        # Keys of this run only, so that a run never reads another's sessions or cache.
-        "CACHE_KEY_PREFIX": f"bench-{os.getpid()}-{int(time.time())}",
+        **deployment_settings(),
         # Two instances behind a proxy that appends the client to X-Forwarded-For.
         "TRUSTED_PROXY_COUNT": "1",
     }
