@@ -17,6 +17,8 @@ results therefore also expire (``CACHE_SECONDS``), which bounds that case.
 
 import hashlib
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 
@@ -62,3 +64,17 @@ def cache_key(kind: str, *parts) -> str:
     (prices and due dates move with it) and at the data's current version."""
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     return f"{kind}:{current(kind)}:{timezone.localdate().isoformat()}:{digest}"
+
+
+def cached(kind: str, parts: tuple, compute):
+    """``compute()``'s result, cached under the current version of ``kind`` and ``parts``
+    (which must name everything else the result depends on)."""
+    return cache.get_or_set(cache_key(kind, *parts), compute, CACHE_SECONDS)
+
+
+def query_of(queryset) -> tuple:
+    """What names a queryset's rows in a cache key: its SQL and parameters."""
+    try:
+        return queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return ()

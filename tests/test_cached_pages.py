@@ -1,26 +1,31 @@
-"""Cached parts of pages are never older than the data they show, and never someone else's.
+"""Cached results are never older than the data they show, and never someone else's.
 
-The catalog's results and the product page's price are cached under the version of the
-catalog's data (``portal.versions``): PostgreSQL moves it on every write to a table
-behind them, whoever writes and however.
+The catalog's results, the product page's price and the invoice list's totals are cached
+under the version of the data behind them (``portal.versions``): PostgreSQL moves it on
+every write to a table behind them, whoever writes and however.
 """
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 
 from inventory.models import CompanyWarehouse
 from inventory.services import stock_receive
 from portal import fragments, versions
 from portal.accounts.models import Company
 from portal.catalog.models import Category, Product
+from portal.invoices.services import payment_record
 from pricing.currencies import format_money
 from pricing.engine import quote
 from pricing.models import ContractPrice, PriceListEntry
+from tests.invoices.conftest import shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
@@ -152,3 +157,25 @@ def test_a_cached_page_carries_each_users_own_csrf_token(url):
     )
     assert added.status_code in (200, 302)
     assert second.get("/cart/").content.decode().count(SKU) >= 1
+
+
+def test_the_invoice_totals_count_a_payment_at_once():
+    # given finance has seen the totals of one open invoice, which are now cached
+    invoice = shipped("acme.buyer")
+    finance = signed_in("finance")
+    open_total = re.compile(r'data-testid="open-total">([^<]*)<')
+    before = open_total.search(finance.get("/invoices/").content.decode()).group(1)
+
+    # when 10.00 of it is paid
+    payment_record(
+        invoice=invoice,
+        by=get_user_model().objects.get(username="finance"),
+        amount=Decimal("10.00"),
+        reference="Bank",
+        received_on=timezone.localdate() - timedelta(days=1),
+    )
+
+    # then the open total is 10.00 less
+    after = open_total.search(finance.get("/invoices/").content.decode()).group(1)
+    assert after != before
+    assert format_money(invoice.total - Decimal("10.00"), invoice.currency) == after

@@ -58,7 +58,7 @@ def product_list(request):
             request.get_full_path(),
             bool(request.htmx and request.htmx.boosted),
         )
-        results, sort = fragments.cached(
+        results, sort = versions.cached(
             versions.CATALOG, parts, lambda: _results(request, product_filter, company)
         )
     else:
@@ -139,7 +139,7 @@ def product_detail(request, sku: str):
         vat_exempt = company.tax_exempt
         parts = ("price-card", company.pk, product.pk, request.get_full_path())
         price_card = fragments.with_csrf_token(
-            fragments.cached(
+            versions.cached(
                 versions.CATALOG, parts, lambda: _price_card(request, company, product)
             ),
             request,

@@ -1,6 +1,7 @@
 """Invoice pages: the list with filters, totals and exports, one document with its PDF,
 e-invoice, payments and credit notes, the ZIP of many PDFs, and the aging report."""
 
+from html import escape
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -19,6 +21,7 @@ from django_tables2.export import TableExport
 
 from approvals.services import order_cancel_shipped
 from approvals.workflow import TransitionNotAllowed
+from portal import versions
 from portal.accounts.models import Company
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
 from portal.invoices.card_payments import (
@@ -76,11 +79,22 @@ def _filtered(request):
     return invoice_filter
 
 
-def _company_choices(invoice_filter) -> list[tuple[str, str]]:
-    """(code, name) of each company finance may filter by; none for anyone else."""
+def _company_options(invoice_filter) -> str:
+    """The ``<option>``s of the companies finance may filter by (none for anyone else).
+
+    Hundreds of them: printed through the template, or through ``format_html`` one by
+    one, they cost a fifth of the page; escaped and joined here, a millisecond.
+    """
     if "company" not in invoice_filter.filters:
-        return []
-    return list(invoice_filter.filters["company"].queryset.values_list("code", "legal_name"))
+        return ""
+    chosen = invoice_filter.form["company"].value()
+    companies = invoice_filter.filters["company"].queryset.values_list("code", "legal_name")
+    options = "".join(
+        f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+        f"{escape(name)}</option>"
+        for code, name in companies
+    )
+    return mark_safe(options)  # noqa: S308 (every value escaped above)
 
 
 def _bad_request(request, invoice_filter, message: str | None = None):
@@ -97,7 +111,7 @@ def _bad_request(request, invoice_filter, message: str | None = None):
             "table": None,
             "totals": [],
             "is_finance": is_finance(request.user),
-            "company_choices": _company_choices(invoice_filter),
+            "company_options": _company_options(invoice_filter),
         },
         status=400,
     )
@@ -136,9 +150,14 @@ def invoice_list(request):
             "filter": invoice_filter,
             "table": table,
             "rows": table.prepared_rows(),
-            "totals": invoice_totals(invoices),
+            # Totals over the whole set, cached until an invoice, payment or refund changes.
+            "totals": versions.cached(
+                versions.INVOICES,
+                ("invoice-totals", versions.query_of(invoices)),
+                lambda: invoice_totals(invoices),
+            ),
             "is_finance": is_finance(request.user),
-            "company_choices": _company_choices(invoice_filter),
+            "company_options": _company_options(invoice_filter),
             "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,
             "query": request.GET.urlencode(),
         },
