@@ -316,10 +316,18 @@ def order_list(request):
     if request.htmx and request.htmx.target == "order-results":
         template += "#results"
     status = 400 if order_filter.is_bound and not order_filter.is_valid() else 200
+    buyers = order_filter.filters["buyer"].get_queryset(request)
     return render(
         request,
         template,
-        {"filter": order_filter, "table": table, "rows": table.prepared_rows()},
+        {
+            "filter": order_filter,
+            "table": table,
+            "rows": table.prepared_rows(),
+            # The filter bar's choices, read only when the whole page is shown.
+            "statuses": order_filter.filters["status"].extra["choices"],
+            "buyers": buyers.values_list("username", flat=True),
+        },
         status=status,
     )
 
