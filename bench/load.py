@@ -277,7 +277,8 @@ def scenario() -> list[Page]:
             "acme.buyer",
             f"/cart/lines/{line.pk}/",
             method="POST",
-            headers={**htmx, "HX-Target": "cart"},
+            # As the line's quantity field sends it: the answer is that line and the totals.
+            headers={**htmx, "HX-Target": f"line-{line.pk}"},
             form={"quantity": "{n}"},
             target=(100, None),
         ),

@@ -193,11 +193,36 @@ def _draft_line_update(request, cart, line_id: int):
                 )
             except CartError as error:
                 form.add_error("quantity", str(error))
+        if request.htmx and request.htmx.target == f"line-{line_id}":
+            status = 400 if form.errors else 200
+            return _render_cart_line(request, cart, line_id, form=form, status=status)
         if form.errors:
             return _render_cart(request, cart, line_forms={line_id: form}, status=400)
     if request.htmx:
         return _render_cart(request, cart)
     return redirect(_back_to(cart))
+
+
+def _render_cart_line(request, cart, line_id: int, *, form, status: int):
+    """One line of ``cart`` after its quantity changed, with the totals and the checkout's
+    button, which that may change: the other lines' prices do not depend on it."""
+    lines = cart_lines(cart)
+    priced = cart_quote(cart, lines)
+    line = next(line for line in lines if line.pk == line_id)
+    stock = availability_for(cart.company, [line.product_id])
+    refused = {line_id: form} if form.errors else {}
+    (row,) = cart_rows(cart, lines, priced, stock, forms=refused, errors={}, only=line_id)
+    return render(
+        request,
+        "orders/cart.html#line-changed",
+        {
+            "cart": cart,
+            "row": row,
+            "quote": priced,
+            "can_submit": priced.is_valid,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -135,7 +135,7 @@ def test_htmx_quantity_change_returns_only_the_repriced_cart(buyer):
     add(buyer, "BOLT-M8-50", "9")
     line = line_of("acme.buyer", "BOLT-M8-50")
 
-    # when the quantity changes from the cart page with HTMX
+    # when the quantity changes with HTMX for the whole cart
     response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": "10"}, headers=HTMX)
 
     # then only the #cart fragment comes back, already priced at the ≥ 10 tier
@@ -146,6 +146,53 @@ def test_htmx_quantity_change_returns_only_the_repriced_cart(buyer):
     assert texts(html, "line-unit-price") == ["€10.71"]
     assert texts(html, "line-total") == ["€107.10"]
     assert texts(html, "total") == ["€127.45"]  # 107.10 + 20.35 (20.349)
+
+
+def line_target(line) -> dict:
+    """What the quantity field of a cart line sends: it replaces its own line."""
+    return {"HX-Request": "true", "HX-Target": f"line-{line.pk}"}
+
+
+def test_a_quantity_changed_in_its_line_answers_with_that_line_and_the_totals(buyer):
+    # given 9 x BOLT-M8-50 and 3 x NUT-M8 in the cart
+    add(buyer, "BOLT-M8-50", "9")
+    add(buyer, "NUT-M8", "3")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+    whole = buyer.get("/cart/").content.decode()
+
+    # when the bolts' quantity changes to 10 from their line
+    response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": "10"}, headers=line_target(line))
+
+    # then the bolts' line comes back at the ≥ 10 tier, the nuts' line does not
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="line-{line.pk}"')
+    assert texts(html, "line-unit-price") == ["€10.71"]
+    assert "NUT-M8" not in html
+    # and with it, out of band, the totals and the checkout's button, as the cart shows them
+    assert '<tfoot id="cart-totals" hx-swap-oob="true">' in html
+    assert '<div id="checkout-submit" hx-swap-oob="true">' in html
+    after = buyer.get("/cart/").content.decode()
+    assert texts(html, "total") == texts(after, "total") != texts(whole, "total")
+    assert "Submit order" in html
+
+
+def test_a_bad_quantity_in_its_line_is_refused_there_as_typed(buyer):
+    # given 9 x BOLT-M8-50 in the cart
+    add(buyer, "BOLT-M8-50", "9")
+    line = line_of("acme.buyer", "BOLT-M8-50")
+    before = buyer.get("/cart/").content.decode()
+
+    # when "abc" is typed as its quantity
+    response = buyer.post(f"/cart/lines/{line.pk}/", {"quantity": "abc"}, headers=line_target(line))
+
+    # then its line says why, keeps "abc", and nothing changed
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert NOT_WHOLE in html
+    assert 'value="abc" aria-invalid="true"' in html
+    assert line_of("acme.buyer", "BOLT-M8-50").quantity == 9
+    assert texts(html, "total") == texts(before, "total")
 
 
 @pytest.mark.parametrize("typed", ["10", "abc"], ids=["good quantity", "bad quantity"])
