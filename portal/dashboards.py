@@ -1,7 +1,7 @@
 """The role dashboard's panels: each reads through its app's selectors, in a fixed number of
 queries whatever the rows, and turns the figures into charts (``portal.charts``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -18,10 +18,13 @@ from approvals.selectors import (
     spend_by_month,
     week_start,
 )
+from inventory.permissions import warehouses_visible_to
 from inventory.selectors import WarehouseToday, shipped_per_day, warehouse_today
+from portal import versions
 from portal.accounts.permissions import CUSTOMER_ROLES
 from portal.charts import BarChart, ColumnChart, Datum, Reference, bar_chart, column_chart
 from portal.invoices.charts import aging_chart
+from portal.invoices.models import PaymentIssue
 from portal.invoices.permissions import invoices_visible_to
 from portal.invoices.selectors import FinanceToday, cash_by_week, finance_today
 from portal.orders.models import Order
@@ -172,7 +175,12 @@ class WarehousePanel:
 
 def warehouse_panel(user, *, today: date) -> WarehousePanel:
     """Picks waiting, low stock and orders shipped per day. Five queries."""
-    days = shipped_per_day(user, days=SHIPPED_DAYS, today=today)
+    # Every shipment moves a stock level too, and so the catalog's version.
+    days = versions.cached(
+        versions.CATALOG,
+        ("shipped-per-day", versions.query_of(warehouses_visible_to(user)), today),
+        lambda: shipped_per_day(user, days=SHIPPED_DAYS, today=today),
+    )
     chart = column_chart(
         key="shipped-chart",
         title=f"Orders shipped per day, last {SHIPPED_DAYS} days",
@@ -207,7 +215,14 @@ class FinancePanel:
 def finance_panel(user, *, today: date) -> FinancePanel:
     """Overdue, the aging, this week's invoices and cash received per week. Five queries."""
     invoices = invoices_visible_to(user)
-    report = finance_today(invoices, today)
+    # The sums over every invoice are cached until an invoice, payment, refund or company
+    # changes; payments needing attention are counted afresh.
+    report, received = versions.cached(
+        (versions.INVOICES, versions.CATALOG),
+        ("finance-panel", versions.query_of(invoices), today),
+        lambda: (finance_today(invoices, today), cash_by_week(invoices, today, weeks=CASH_WEEKS)),
+    )
+    report = replace(report, attention=PaymentIssue.objects.count())
     cash = [
         column_chart(
             key=f"cash-chart-{currency}",
@@ -226,7 +241,7 @@ def finance_panel(user, *, today: date) -> FinancePanel:
                 for monday, amount in weeks
             ],
         )
-        for currency, weeks in cash_by_week(invoices, today, weeks=CASH_WEEKS).items()
+        for currency, weeks in received.items()
     ]
     return FinancePanel(today=report, aging=aging_chart(report.aging), cash=cash)
 

@@ -49,27 +49,34 @@ CACHE_SECONDS = 300
 
 
 def sequence_of(kind: str) -> str:
+    if kind not in TABLES:
+        raise ValueError(f"No data version is kept for {kind!r}.")
     return f"portal_version_{kind}"
 
 
-def current(kind: str) -> int:
-    """The version of ``kind`` now (one query)."""
+def current(*kinds: str) -> tuple[int, ...]:
+    """The versions of ``kinds`` now (one query)."""
+    # Names of our own sequences only: sequence_of refuses any other.
+    names = [sequence_of(kind) for kind in kinds]
+    columns = ", ".join(f"(SELECT last_value FROM {name})" for name in names)  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value FROM {sequence_of(kind)}")  # noqa: S608 (a constant)
-        return cursor.fetchone()[0]
+        cursor.execute(f"SELECT {columns}")
+        return cursor.fetchone()
 
 
-def cache_key(kind: str, *parts) -> str:
-    """A cache key for a result about ``kind`` that depends on ``parts``, at today's date
-    (prices and due dates move with it) and at the data's current version."""
+def cache_key(kinds: str | tuple[str, ...], *parts) -> str:
+    """A cache key for a result about ``kinds`` of data that depends on ``parts``, at
+    today's date (prices and due dates move with it) and at the data's current versions."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"{kind}:{current(kind)}:{timezone.localdate().isoformat()}:{digest}"
+    at = ".".join(str(version) for version in current(*kinds))
+    return f"{'+'.join(kinds)}:{at}:{timezone.localdate().isoformat()}:{digest}"
 
 
-def cached(kind: str, parts: tuple, compute):
-    """``compute()``'s result, cached under the current version of ``kind`` and ``parts``
-    (which must name everything else the result depends on)."""
-    return cache.get_or_set(cache_key(kind, *parts), compute, CACHE_SECONDS)
+def cached(kinds: str | tuple[str, ...], parts: tuple, compute):
+    """``compute()``'s result, cached under the current versions of ``kinds`` and
+    ``parts`` (which must name everything else the result depends on)."""
+    return cache.get_or_set(cache_key(kinds, *parts), compute, CACHE_SECONDS)
 
 
 def query_of(queryset) -> tuple:

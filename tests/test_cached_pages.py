@@ -71,19 +71,19 @@ def test_every_table_behind_cached_data_has_both_triggers():
 
 def test_a_write_moves_the_version_when_it_runs_and_again_at_commit():
     # given the catalog's version now
-    before = versions.current(versions.CATALOG)
+    (before,) = versions.current(versions.CATALOG)
 
     # when a category is renamed by a bulk update, which sends no signal
     Category.objects.filter(pk=Category.objects.first().pk).update(name="Renamed")
 
     # then the version has moved at once, for this transaction and every other
-    moved = versions.current(versions.CATALOG)
+    (moved,) = versions.current(versions.CATALOG)
     assert moved > before
 
     # and moves again when the transaction commits (its deferred triggers run)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    assert versions.current(versions.CATALOG) > moved
+    assert versions.current(versions.CATALOG)[0] > moved
 
 
 def test_the_catalog_shows_a_price_changed_behind_its_back():
@@ -179,3 +179,45 @@ def test_the_invoice_totals_count_a_payment_at_once():
     after = open_total.search(finance.get("/invoices/").content.decode()).group(1)
     assert after != before
     assert format_money(invoice.total - Decimal("10.00"), invoice.currency) == after
+
+
+def shipped_today(client) -> int:
+    """Orders shipped today, as the warehouse dashboard's chart shows them."""
+    chart = client.get("/").context["board"].warehouse.shipped
+    return 0 if chart is None else int(chart.columns[-1].datum.value)
+
+
+def test_the_warehouse_dashboard_counts_a_shipment_at_once():
+    # given warehouse.north has seen today's shipments, which are now cached
+    north = signed_in("warehouse.north")
+    before = shipped_today(north)
+
+    # when an Acme order is shipped from NORTH
+    shipped("acme.buyer")
+
+    # then the chart counts it
+    assert shipped_today(north) == before + 1
+
+
+def test_the_finance_dashboard_counts_a_payment_at_once():
+    # given finance has seen this week's cash, which is now cached
+    invoice = shipped("acme.buyer")
+    finance = signed_in("finance")
+
+    def received_this_week() -> Decimal:
+        charts = finance.get("/").context["board"].finance.cash
+        return sum((chart.columns[-1].datum.value for chart in charts), Decimal(0))
+
+    before = received_this_week()
+
+    # when 10.00 is received today
+    payment_record(
+        invoice=invoice,
+        by=get_user_model().objects.get(username="finance"),
+        amount=Decimal("10.00"),
+        reference="Bank",
+        received_on=timezone.localdate(),
+    )
+
+    # then this week's column counts it
+    assert received_this_week() == before + Decimal("10.00")
