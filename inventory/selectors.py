@@ -159,20 +159,26 @@ class WarehouseToday:
     low_items: list[StockLevel] = field(default_factory=list)
 
 
-def warehouse_today(user, *, low_shown: int = 5) -> WarehouseToday:
-    """What a warehouse dashboard shows: orders to pick (the oldest first), low stock
-    (how many, and the ``low_shown`` lowest). Four queries."""
-    picks = orders_to_pick(user)
+def low_stock(user, *, shown: int = 5) -> tuple[int, list[StockLevel]]:
+    """How many of the user's stock levels are at or below their reorder point, and the
+    ``shown`` lowest (out of stock first) with their product and warehouse. Two queries."""
     low = stock_visible_to(user).filter(LOW_STOCK)
+    lowest = low.select_related("product", "warehouse").order_by(
+        "available", F("available") - F("reorder_point"), "product__sku", "warehouse_id"
+    )
+    return low.count(), list(lowest[:shown])
+
+
+def warehouse_today(user, *, low: tuple[int, list[StockLevel]] | None = None) -> WarehouseToday:
+    """What a warehouse dashboard shows: orders to pick (the oldest first), and low stock
+    (``low_stock``'s, read here unless given). Four queries, two with ``low``."""
+    picks = orders_to_pick(user)
+    low_count, low_items = low if low is not None else low_stock(user)
     return WarehouseToday(
         picks_count=picks.count(),
         oldest_picks=list(picks.select_related("company").order_by("submitted_at", "pk")[:5]),
-        low_count=low.count(),
-        low_items=list(
-            low.select_related("product", "warehouse").order_by(
-                "available", F("available") - F("reorder_point"), "product__sku", "warehouse_id"
-            )[:low_shown]
-        ),
+        low_count=low_count,
+        low_items=low_items,
     )
 
 

@@ -19,7 +19,7 @@ from approvals.selectors import (
     week_start,
 )
 from inventory.permissions import warehouses_visible_to
-from inventory.selectors import WarehouseToday, shipped_per_day, warehouse_today
+from inventory.selectors import WarehouseToday, low_stock, shipped_per_day, warehouse_today
 from portal import versions
 from portal.accounts.permissions import CUSTOMER_ROLES
 from portal.charts import BarChart, ColumnChart, Datum, Reference, bar_chart, column_chart
@@ -174,12 +174,13 @@ class WarehousePanel:
 
 
 def warehouse_panel(user, *, today: date) -> WarehousePanel:
-    """Picks waiting, low stock and orders shipped per day. Five queries."""
-    # Every shipment moves a stock level too, and so the catalog's version.
-    days = versions.cached(
+    """Picks waiting, low stock and orders shipped per day: six queries, four once cached."""
+    # Low stock and shipments are cached until a stock level changes (every shipment
+    # moves one); the picks waiting are counted afresh.
+    days, low = versions.cached(
         versions.CATALOG,
-        ("shipped-per-day", versions.query_of(warehouses_visible_to(user)), today),
-        lambda: shipped_per_day(user, days=SHIPPED_DAYS, today=today),
+        ("warehouse-stock", versions.query_of(warehouses_visible_to(user)), today),
+        lambda: (shipped_per_day(user, days=SHIPPED_DAYS, today=today), low_stock(user)),
     )
     chart = column_chart(
         key="shipped-chart",
@@ -198,7 +199,9 @@ def warehouse_panel(user, *, today: date) -> WarehousePanel:
             for day, count in days
         ],
     )
-    return WarehousePanel(today=warehouse_today(user), shipped=None if chart.is_empty else chart)
+    return WarehousePanel(
+        today=warehouse_today(user, low=low), shipped=None if chart.is_empty else chart
+    )
 
 
 # -- finance ----------------------------------------------------------------------------

@@ -519,8 +519,8 @@ def panel_queries(username: str) -> int:
         ("acme.buyer", 4, 4),  # spend per month, recent orders
         ("acme.manager", 6, 6),  # and the queue by age, the week's decisions
         ("acme.admin", 7, 7),  # and the spend per buyer
-        # picks count and oldest, low count and lowest, the data version, shipped (cached)
-        ("warehouse.north", 6, 5),
+        # picks count and oldest, the data version, then (cached) shipped, low count, lowest
+        ("warehouse.north", 6, 3),
         # the data versions, then the aging, issued this week, attention, overdue count and
         # cash (cached), and attention again (never cached)
         ("finance", 7, 2),
