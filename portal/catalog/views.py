@@ -58,11 +58,11 @@ def product_list(request):
             request.get_full_path(),
             bool(request.htmx and request.htmx.boosted),
         )
-        results, sort = versions.cached(
+        results, sort, categories = versions.cached(
             versions.CATALOG, parts, lambda: _results(request, product_filter, company)
         )
     else:
-        results, sort = _results(request, product_filter, company)
+        results, sort, categories = _results(request, product_filter, company)
     results = fragments.with_csrf_token(results, request)
     if request.htmx and request.htmx.target == "catalog-results":
         return HttpResponse(results, status=status)
@@ -71,7 +71,7 @@ def product_list(request):
         "catalog/list.html",
         {
             "filter": product_filter,
-            "categories": Category.objects.values_list("slug", "name"),
+            "categories": categories,
             "results": results,
             "page_sizes": PAGE_SIZES,
             "page_size": _page_size(request),
@@ -86,8 +86,9 @@ def _sorts(company):
     return SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
 
 
-def _results(request, product_filter, company) -> tuple[str, str]:
-    """The catalog's results (count, table, pages) as HTML, and the sort they are in."""
+def _results(request, product_filter, company) -> tuple[str, str, list]:
+    """The catalog's results (count, table, pages) as HTML, the sort they are in, and the
+    categories to filter by (they change with the catalog, and are cached with it)."""
     table = ProductTable(product_filter.qs, company=company)
     paginate(table, request, per_page=_page_size(request))
     if company is not None:
@@ -110,7 +111,7 @@ def _results(request, product_filter, company) -> tuple[str, str]:
         },
         request,
     )
-    return str(html), sort
+    return str(html), sort, list(Category.objects.values_list("slug", "name"))
 
 
 @login_required
