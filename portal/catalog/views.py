@@ -130,26 +130,35 @@ def product_suggestions_view(request):
 @login_required
 def product_detail(request, sku: str):
     require_catalog_access(request.user)
-    product = product_for(request.user, sku)
     # Prices belong to a company; an operator without one sees the product without a price.
     membership = membership_of(request.user)
-    price_card = None
-    vat_exempt = False
-    if membership is not None:
-        company = membership.company
-        vat_exempt = company.tax_exempt
-        parts = ("price-card", company.pk, product.pk, request.get_full_path())
-        price_card = fragments.with_csrf_token(
-            versions.cached(
-                versions.CATALOG, parts, lambda: _price_card(request, company, product)
-            ),
-            request,
-        )
+    company = membership.company if membership is not None else None
+    # The product and its price card change with the catalog's data: one cached entry
+    # (an unknown SKU raises 404 and is not cached).
+    parts = (
+        "product-page",
+        sku,
+        request.user.is_staff,
+        company.pk if company is not None else None,
+        request.get_full_path(),
+    )
+    product, price_card = versions.cached(
+        versions.CATALOG, parts, lambda: _product_page(request, sku, company)
+    )
     return render(
         request,
         "catalog/detail.html",
-        {"product": product, "price_card": price_card, "vat_exempt": vat_exempt},
+        {
+            "product": product,
+            "price_card": fragments.with_csrf_token(price_card, request) if price_card else None,
+            "vat_exempt": company is not None and company.tax_exempt,
+        },
     )
+
+
+def _product_page(request, sku: str, company) -> tuple:
+    product = product_for(request.user, sku)
+    return product, _price_card(request, company, product) if company is not None else None
 
 
 def _price_card(request, company, product) -> str:
