@@ -221,3 +221,25 @@ def test_the_finance_dashboard_counts_a_payment_at_once():
 
     # then this week's column counts it
     assert received_this_week() == before + Decimal("10.00")
+
+
+def test_the_aging_report_counts_a_payment_at_once():
+    # given finance has seen the aging report with an open invoice of Acme's in it
+    invoice = shipped("acme.buyer")
+    finance = signed_in("finance")
+    acme_row = re.compile(r'<tr data-company="acme">.*?<strong>([^<]*)</strong>', re.S)
+    before = acme_row.search(finance.get("/finance/aging/").content.decode()).group(1)
+
+    # when 10.00 of it is paid
+    payment_record(
+        invoice=invoice,
+        by=get_user_model().objects.get(username="finance"),
+        amount=Decimal("10.00"),
+        reference="Bank",
+        received_on=timezone.localdate(),
+    )
+
+    # then Acme's row owes 10.00 less
+    after = acme_row.search(finance.get("/finance/aging/").content.decode()).group(1)
+    assert before == format_money(invoice.total, invoice.currency)
+    assert after == format_money(invoice.total - Decimal("10.00"), invoice.currency)

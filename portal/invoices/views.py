@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
@@ -375,12 +376,18 @@ def archive_download(request, pk: int):
 @require_GET
 def aging_report(request):
     require_finance(request.user)
-    report = aging(Invoice.objects.all(), timezone.localdate())
-    return render(
-        request,
-        "invoices/aging.html",
-        {"aging": report, "tables": _aging_tables(report), "chart": aging_chart(report)},
+    # Hundreds of companies' rows, the same until an invoice, payment, refund or company
+    # changes: cached as HTML (it holds no form).
+    report = versions.cached(
+        (versions.INVOICES, versions.CATALOG), ("aging-report",), lambda: _aging_html(request)
     )
+    return render(request, "invoices/aging.html", {"report": report})
+
+
+def _aging_html(request) -> str:
+    report = aging(Invoice.objects.all(), timezone.localdate())
+    context = {"aging": report, "tables": _aging_tables(report), "chart": aging_chart(report)}
+    return str(render_to_string("invoices/aging.html#report", context, request))
 
 
 def _aging_tables(report) -> list[dict]:
