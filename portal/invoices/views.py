@@ -80,6 +80,10 @@ def _filtered(request):
     return invoice_filter
 
 
+# The choices of the filter bar's selects (printed by the template).
+FILTER_CHOICES = {"statuses": InvoiceStatus.choices, "kinds": DocumentKind.choices}
+
+
 def _company_options(invoice_filter) -> str:
     """The ``<option>``s of the companies finance may filter by (none for anyone else).
 
@@ -114,6 +118,7 @@ def _bad_request(request, invoice_filter, message: str | None = None):
             "totals": [],
             "is_finance": is_finance(request.user),
             "company_options": _company_options(invoice_filter),
+            **FILTER_CHOICES,
         },
         status=400,
     )
@@ -160,6 +165,7 @@ def invoice_list(request):
             ),
             "is_finance": is_finance(request.user),
             "company_options": _company_options(invoice_filter),
+            **FILTER_CHOICES,
             "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,
             "query": request.GET.urlencode(),
         },
