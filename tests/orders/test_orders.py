@@ -204,6 +204,12 @@ def test_an_invalid_filter_is_a_400_with_a_message(orders, params, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert orders["borealis"].number not in response.content.decode()
+    # and the field keeps what was typed, marked as refused
+    ((name, typed),) = params.items()
+    field = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', response.content.decode())
+    assert 'aria-invalid="true"' in field.group(0)
+    if name.startswith("submitted"):
+        assert f'value="{typed}"' in field.group(0)
 
 
 # -- detail ----------------------------------------------------------------------------------
