@@ -76,14 +76,18 @@ def load_demo(*, orders: bool = False) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Seed the demo once per run; transactional tests re-seed through ``demo``.
+    """Seed the demo once per run; transactional tests get it back through ``demo``.
 
     The throwaway test database does not wait for each commit to reach the disk
     (``synchronous_commit``): a crash could lose its last commits, never corrupt it, and
-    the browser journeys, which re-seed and commit for real, run a quarter faster.
+    the browser journeys, which commit for real, run faster. The flush that ends each
+    transactional test deletes the rows instead of truncating (see tests/db_reset.py);
+    yields whether it can.
     """
     from django.db import connection
     from django.test import override_settings
+
+    from tests import db_reset
 
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         with connection.cursor() as cursor:
@@ -91,20 +95,79 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
         connection.close()  # the setting holds for connections opened from now on
         load_demo()
+        fast = db_reset.available()
+    with pytest.MonkeyPatch.context() as patch:
+        if fast:
+            ops = type(connection.ops)
+            patch.setattr(ops, "sql_flush", db_reset.sql_flush(ops.sql_flush))
+        yield fast
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshots(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Copies of the seeded demo, by kind, that transactional tests put back instead of
+    seeding it again after the flush that ended the test before (see tests/db_reset.py);
+    None where the database cannot take them."""
+    if not django_db_setup:
+        yield None
+        return
+    from tests import db_reset
+
+    snapshots = {}
+    yield snapshots, tmp_path_factory.mktemp("demo-snapshots")
+    with django_db_blocker.unblock():
+        for snapshot in snapshots.values():
+            db_reset.drop(snapshot)
+
+
+def _transactional(request) -> bool:
+    from django.db import connection
+
+    marker = request.node.get_closest_marker("django_db")
+    asked = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    return asked and not connection.in_atomic_block
+
+
+def _load_demo(request, *, orders: bool) -> None:
+    """``load_demo``; a transactional test that finds the database emptied puts back the
+    run's snapshot of the demo instead, taken from the first such test's seed."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tests import db_reset
+
+    snapshots = request.getfixturevalue("_demo_snapshots")
+    if snapshots is None or not _transactional(request):
+        load_demo(orders=orders)  # in a test's transaction: rolled back with it
+        return
+    if get_user_model().objects.exists():
+        load_demo(orders=orders)  # not emptied by a flush: the seed converges on what is there
+        return
+    taken, store = snapshots
+    name = "orders" if orders else "plain"
+    snapshot = taken.get(name)
+    # The demo's history is dated back from the day it was seeded.
+    if snapshot is not None and snapshot.taken_on == timezone.localdate():
+        db_reset.restore(snapshot)
+    else:
+        load_demo(orders=orders)
+        taken[name] = db_reset.take(name, store)
 
 
 @pytest.fixture
-def demo(django_db_blocker):
+def demo(request, django_db_blocker):
     """The demo personas, companies, catalog, prices and stock (see portal.demo)."""
     with django_db_blocker.unblock():
-        load_demo()
+        _load_demo(request, orders=False)
 
 
 @pytest.fixture
-def demo_with_orders(django_db_blocker):
+def demo_with_orders(request, django_db_blocker):
     """The whole demo, its order history included, as ``make run`` shows it."""
     with django_db_blocker.unblock():
-        load_demo(orders=True)
+        _load_demo(request, orders=True)
 
 
 DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
