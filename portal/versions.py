@@ -16,6 +16,7 @@ results therefore also expire (``CACHE_SECONDS``), which bounds that case.
 """
 
 import hashlib
+import math
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -73,10 +74,28 @@ def cache_key(kinds: str | tuple[str, ...], *parts) -> str:
     return f"{'+'.join(kinds)}:{at}:{timezone.localdate().isoformat()}:{digest}"
 
 
-def cached(kinds: str | tuple[str, ...], parts: tuple, compute):
+def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None):
     """``compute()``'s result, cached under the current versions of ``kinds`` and
-    ``parts`` (which must name everything else the result depends on)."""
-    return cache.get_or_set(cache_key(kinds, *parts), compute, CACHE_SECONDS)
+    ``parts`` (which must name everything else the result depends on). ``until()``, if
+    given, says when a result computed now stops being right whatever the data (a price
+    list that starts at two o'clock): it is kept no longer than that."""
+    key = cache_key(kinds, *parts)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, seconds_to_keep(until() if until else None))
+    return value
+
+
+_MISSING = object()
+
+
+def seconds_to_keep(ends_at) -> int:
+    """How long to keep a result that stops being right at ``ends_at`` (None: never)."""
+    if ends_at is None:
+        return CACHE_SECONDS
+    left = math.ceil((ends_at - timezone.now()).total_seconds())
+    return max(1, min(CACHE_SECONDS, left))
 
 
 def query_of(queryset) -> tuple:

@@ -3,8 +3,10 @@
 import csv
 import io
 
+from django.db.models import Min, Q
+
 from pricing.currencies import quantize
-from pricing.models import PriceList, PriceListEntry
+from pricing.models import Contract, PriceList, PriceListEntry
 from pricing.services import CSV_COLUMNS
 
 
@@ -26,3 +28,16 @@ def price_list_entries_csv(*, price_list: PriceList) -> str:
         text = str(rounded) if rounded == price else f"{price.normalize():f}"
         writer.writerow([sku, min_qty, text])
     return out.getvalue()
+
+
+def next_validity_change(at):
+    """The first moment after ``at`` when a price list or contract starts or ends (None if
+    none will): prices worked out before it may differ after it. Two queries."""
+    moments = []
+    for model in (PriceList, Contract):
+        found = model.objects.filter(Q(valid_from__gt=at) | Q(valid_to__gt=at)).aggregate(
+            starts=Min("valid_from", filter=Q(valid_from__gt=at)),
+            ends=Min("valid_to", filter=Q(valid_to__gt=at)),
+        )
+        moments.extend(moment for moment in found.values() if moment is not None)
+    return min(moments, default=None)

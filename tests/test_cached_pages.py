@@ -24,7 +24,8 @@ from portal.catalog.models import Category, Product
 from portal.invoices.services import payment_record
 from pricing.currencies import format_money
 from pricing.engine import quote
-from pricing.models import ContractPrice, PriceListEntry
+from pricing.models import Contract, ContractPrice, PriceList, PriceListEntry
+from pricing.selectors import next_validity_change
 from tests.invoices.conftest import shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
@@ -243,3 +244,24 @@ def test_the_aging_report_counts_a_payment_at_once():
     after = acme_row.search(finance.get("/finance/aging/").content.decode()).group(1)
     assert before == format_money(invoice.total, invoice.currency)
     assert after == format_money(invoice.total - Decimal("10.00"), invoice.currency)
+
+
+def test_prices_that_change_by_the_clock_are_kept_no_longer_than_until_then():
+    # given nothing starts or ends in the catalog's prices: a result is kept the usual time
+    now = timezone.now()
+    PriceList.objects.filter(valid_from__gt=now).update(valid_from=None)
+    PriceList.objects.filter(valid_to__gt=now).update(valid_to=None)
+    Contract.objects.filter(valid_from__gt=now).update(valid_from=None)
+    Contract.objects.filter(valid_to__gt=now).update(valid_to=None)
+    assert next_validity_change(now) is None
+    assert versions.seconds_to_keep(None) == versions.CACHE_SECONDS
+
+    # when a price list starts in 90 seconds
+    starts = now + timedelta(seconds=90)
+    PriceList.objects.create(name="Flash sale", currency="EUR", valid_from=starts)
+
+    # then pages priced now are kept until it starts, no longer
+    assert next_validity_change(now) == starts
+    assert 0 < versions.seconds_to_keep(next_validity_change(timezone.now())) <= 90
+    # and a moment already past keeps nothing longer than a second
+    assert versions.seconds_to_keep(now - timedelta(seconds=5)) == 1

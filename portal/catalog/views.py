@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,6 +18,7 @@ from portal.catalog.selectors import product_suggestions
 from portal.catalog.tables import PRICE_SORTS, SORTS, ProductTable
 from portal.paging import paginate
 from pricing.engine import quote
+from pricing.selectors import next_validity_change
 
 PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
 
@@ -59,7 +61,10 @@ def product_list(request):
             bool(request.htmx and request.htmx.boosted),
         )
         results, sort, categories = versions.cached(
-            versions.CATALOG, parts, lambda: _results(request, product_filter, company)
+            versions.CATALOG,
+            parts,
+            lambda: _results(request, product_filter, company),
+            until=_prices_change,
         )
     else:
         results, sort, categories = _results(request, product_filter, company)
@@ -80,6 +85,11 @@ def product_list(request):
         },
         status=status,
     )
+
+
+def _prices_change():
+    """When the prices a page shows now may change by the clock alone."""
+    return next_validity_change(timezone.now())
 
 
 def _sorts(company):
@@ -143,7 +153,10 @@ def product_detail(request, sku: str):
         request.get_full_path(),
     )
     product, price_card = versions.cached(
-        versions.CATALOG, parts, lambda: _product_page(request, sku, company)
+        versions.CATALOG,
+        parts,
+        lambda: _product_page(request, sku, company),
+        until=_prices_change,
     )
     return render(
         request,

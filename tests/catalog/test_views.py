@@ -67,7 +67,8 @@ def test_catalog_query_count_does_not_grow_with_page_size(buyer_client):
         assert len(skus(response)) == per_page
         counts[per_page] = len(queries)
 
-    assert counts[10] == counts[100] <= 15, counts  # 15 with the navigation's cart count
+    # 16 with the navigation's cart count and when prices next change by the clock
+    assert counts[10] == counts[100] <= 16, counts
 
 
 def test_product_page_shows_quantity_rules(buyer_client):
