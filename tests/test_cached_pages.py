@@ -49,6 +49,17 @@ def shown_price(html: str) -> str:
     return match.group(1)
 
 
+def pay_ten(invoice, *, yesterday: bool = False) -> None:
+    """Finance records 10.00 received against ``invoice``, today or yesterday."""
+    payment_record(
+        invoice=invoice,
+        by=get_user_model().objects.get(username="finance"),
+        amount=Decimal("10.00"),
+        reference="Bank",
+        received_on=timezone.localdate() - timedelta(days=1 if yesterday else 0),
+    )
+
+
 def price_now(company_code: str) -> str:
     """What the pricing engine says the company pays for one ``SKU`` now."""
     company = Company.objects.get(code=company_code)
@@ -168,13 +179,7 @@ def test_the_invoice_totals_count_a_payment_at_once():
     before = open_total.search(finance.get("/invoices/").content.decode()).group(1)
 
     # when 10.00 of it is paid
-    payment_record(
-        invoice=invoice,
-        by=get_user_model().objects.get(username="finance"),
-        amount=Decimal("10.00"),
-        reference="Bank",
-        received_on=timezone.localdate() - timedelta(days=1),
-    )
+    pay_ten(invoice, yesterday=True)
 
     # then the open total is 10.00 less
     after = open_total.search(finance.get("/invoices/").content.decode()).group(1)
@@ -212,13 +217,7 @@ def test_the_finance_dashboard_counts_a_payment_at_once():
     before = received_this_week()
 
     # when 10.00 is received today
-    payment_record(
-        invoice=invoice,
-        by=get_user_model().objects.get(username="finance"),
-        amount=Decimal("10.00"),
-        reference="Bank",
-        received_on=timezone.localdate(),
-    )
+    pay_ten(invoice)
 
     # then this week's column counts it
     assert received_this_week() == before + Decimal("10.00")
@@ -232,13 +231,7 @@ def test_the_aging_report_counts_a_payment_at_once():
     before = acme_row.search(finance.get("/finance/aging/").content.decode()).group(1)
 
     # when 10.00 of it is paid
-    payment_record(
-        invoice=invoice,
-        by=get_user_model().objects.get(username="finance"),
-        amount=Decimal("10.00"),
-        reference="Bank",
-        received_on=timezone.localdate(),
-    )
+    pay_ten(invoice)
 
     # then Acme's row owes 10.00 less
     after = acme_row.search(finance.get("/finance/aging/").content.decode()).group(1)
