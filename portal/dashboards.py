@@ -246,7 +246,7 @@ def finance_panel(user, *, today: date) -> FinancePanel:
         )
         for currency, weeks in received.items()
     ]
-    return FinancePanel(today=report, aging=aging_chart(report.aging), cash=cash)
+    return FinancePanel(today=report, aging=aging_chart(report.aging_totals), cash=cash)
 
 
 # -- the page ---------------------------------------------------------------------------

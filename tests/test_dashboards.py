@@ -186,7 +186,7 @@ def test_the_aging_chart_draws_a_column_per_bucket_overdue_ones_in_red():
     shipped("acme.buyer", issued_on=timezone.localdate() - timedelta(days=50))
     fresh = shipped("acme.buyer")
 
-    charts = aging_chart(aging(Invoice.objects.all(), timezone.localdate()))
+    charts = aging_chart(aging(Invoice.objects.all(), timezone.localdate()).totals)
 
     (eur,) = charts
     assert eur.key == "aging-chart-EUR"

@@ -1,11 +1,13 @@
 """The aging chart: one column chart per currency, a column per bucket (``portal.charts``)."""
 
+from decimal import Decimal
+
 from portal.charts import ColumnChart, Datum, column_chart
-from portal.invoices.selectors import Aging
+from portal.invoices.selectors import BUCKET_LABELS
 from pricing.currencies import format_money
 
 
-def aging_chart(aging: Aging) -> list[ColumnChart]:
+def aging_chart(totals: dict[str, list[Decimal]]) -> list[ColumnChart]:
     """One chart per currency, scaled to that currency's largest bucket; overdue buckets
     (all but "Current") in the overdue tone."""
     return [
@@ -22,8 +24,8 @@ def aging_chart(aging: Aging) -> list[ColumnChart]:
                     text=format_money(amount, currency),
                     tone="overdue" if index > 0 else "",
                 )
-                for index, (label, amount) in enumerate(zip(aging.labels, amounts, strict=True))
+                for index, (label, amount) in enumerate(zip(BUCKET_LABELS, amounts, strict=True))
             ],
         )
-        for currency, amounts in aging.totals.items()
+        for currency, amounts in totals.items()
     ]

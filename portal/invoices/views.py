@@ -392,7 +392,8 @@ def aging_report(request):
 
 def _aging_html(request) -> str:
     report = aging(Invoice.objects.all(), timezone.localdate())
-    context = {"aging": report, "tables": _aging_tables(report), "chart": aging_chart(report)}
+    charts = aging_chart(report.totals)
+    context = {"aging": report, "tables": _aging_tables(report), "charts": charts}
     return str(render_to_string("invoices/aging.html#report", context, request))
 
 

@@ -550,7 +550,7 @@ def test_aging_puts_what_is_owed_in_buckets_by_company_with_totals_per_currency(
     report = selectors.aging(Invoice.objects.all(), TODAY)
 
     # then each company has one row, in its currency, holding what is still owed
-    assert report.labels == ["Current", "1–30", "31–60", "61–90", "90+"]
+    assert report.labels == ("Current", "1–30", "31–60", "61–90", "90+")
     assert [(row.company.code, row.currency) for row in report.rows] == [
         ("acme", "EUR"),
         ("borealis", "USD"),
