@@ -27,6 +27,7 @@ from django.utils import timezone
 # the triggers on it (tests/test_versions.py checks that every one has them).
 CATALOG = "catalog"  # what a catalog row shows: product, its price, its availability
 INVOICES = "invoices"  # what invoice totals add up: documents, payments, refunds
+USERS = "users"  # who a signed-in user is: account, groups, membership, company permissions
 TABLES = {
     CATALOG: (
         "catalog_category",
@@ -45,6 +46,15 @@ TABLES = {
         "inventory_stocklevel",
     ),
     INVOICES: ("invoices_invoice", "invoices_payment", "invoices_refund"),
+    USERS: (
+        "auth_user",
+        "auth_group",
+        "auth_user_groups",
+        "accounts_membership",
+        "accounts_company",
+        "accounts_companyuserobjectpermission",
+        "accounts_companygroupobjectpermission",
+    ),
 }
 CACHE_SECONDS = 300
 

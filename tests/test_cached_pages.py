@@ -19,7 +19,7 @@ from django.utils import timezone
 from inventory.models import CompanyWarehouse
 from inventory.services import stock_receive
 from portal import fragments, versions
-from portal.accounts.models import Company
+from portal.accounts.models import Company, Membership
 from portal.catalog.models import Category, Product
 from portal.invoices.services import payment_record
 from pricing.currencies import format_money
@@ -71,14 +71,19 @@ def price_now(company_code: str) -> str:
 def test_every_table_behind_cached_data_has_both_triggers():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " WHERE t.tgname LIKE 'portal_version_%%'"
+            "SELECT c.relname, t.tgargs, t.tgdeferrable FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid"
+            " WHERE p.proname = 'portal_version_bump'"
         )
-        found = set(cursor.fetchall())
-    for tables in versions.TABLES.values():
+        # (table, the sequence it moves, whether at commit)
+        found = {
+            (table, bytes(args).split(b"\0")[0].decode(), at_commit)
+            for table, args, at_commit in cursor.fetchall()
+        }
+    for kind, tables in versions.TABLES.items():
         for table in tables:
-            assert (table, "portal_version_now") in found, table
-            assert (table, "portal_version_at_commit") in found, table
+            assert (table, versions.sequence_of(kind), False) in found, (kind, table)
+            assert (table, versions.sequence_of(kind), True) in found, (kind, table)
 
 
 def test_a_write_moves_the_version_when_it_runs_and_again_at_commit():
@@ -258,3 +263,47 @@ def test_prices_that_change_by_the_clock_are_kept_no_longer_than_until_then():
     assert 0 < versions.seconds_to_keep(next_validity_change(timezone.now())) <= 90
     # and a moment already past keeps nothing longer than a second
     assert versions.seconds_to_keep(now - timedelta(seconds=5)) == 1
+
+
+# -- the signed-in user, cached under the users' version -----------------------------------
+
+
+def test_a_deactivated_user_is_signed_out_at_their_next_request():
+    # given acme.buyer has been reading pages (their user is cached)
+    client = signed_in("acme.buyer")
+    assert client.get("/cart/").status_code == 200
+
+    # when an operator deactivates them by a bulk update, which sends no signal
+    get_user_model().objects.filter(username="acme.buyer").update(is_active=False)
+
+    # then their next request is an anonymous one, sent to sign in
+    response = client.get("/cart/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_role_taken_away_is_gone_at_the_next_request():
+    # given acme.manager has opened the approval queue
+    client = signed_in("acme.manager")
+    assert client.get("/approvals/").status_code == 200
+
+    # when their company admin takes the approver role away
+    Membership.objects.filter(user__username="acme.manager").update(is_approver=False)
+
+    # then the queue is refused at once, and the navigation no longer offers it
+    assert client.get("/approvals/").status_code == 403
+    assert 'href="/approvals/"' not in client.get("/").content.decode()
+
+
+def test_a_changed_password_ends_the_other_sessions_at_once():
+    # given acme.buyer is signed in on another device
+    other = signed_in("acme.buyer")
+    assert other.get("/cart/").status_code == 200
+
+    # when they change their password elsewhere
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    buyer.set_password("a-new-long-passphrase")
+    buyer.save()
+
+    # then the other device's session no longer signs them in
+    assert other.get("/cart/").status_code == 302

@@ -3,8 +3,10 @@
 import operator
 from functools import reduce
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 
 from portal.accounts.models import (
@@ -66,32 +68,53 @@ def require_role(user, *roles: str) -> None:
         raise PermissionDenied("Your role does not give access to this page.")
 
 
-def company_ids_visible_to(user, perm: str = "accounts.place_orders") -> frozenset[int]:
-    """Ids of the active companies on which the user holds ``perm``, granted to them or to
-    one of their groups (object permissions only, as guardian stores them).
+GRANTS_OWN = "portal_company_grants"
+GRANTS_OF_GROUPS = "portal_group_company_grants"
 
-    Every company permission of the user is read at once (their own, then their groups'),
-    once per request: kept on the user object, as the roles are. Lists then filter by
-    these ids, which PostgreSQL matches against an index: the permission tables as a
-    subquery in an OR made it read every order or invoice of every company.
+
+def company_grants(user_pk) -> dict[str, ArraySubquery]:
+    """Every permission a user holds on an active company, granted to them or to one of
+    their groups (object permissions only, as guardian stores them), as two columns to
+    annotate a user query with (``user_pk``: the user's pk or an ``OuterRef`` to it).
+    Each is an array of ``"app_label.codename company_id"``."""
+    grant = Concat(
+        "permission__content_type__app_label",
+        Value("."),
+        "permission__codename",
+        Value(" "),
+        Cast("content_object_id", CharField()),
+    )
+    active = {"content_object__is_active": True}
+    own = CompanyUserObjectPermission.objects.filter(user=user_pk, **active)
+    groups = CompanyGroupObjectPermission.objects.filter(group__user=user_pk, **active)
+    return {
+        GRANTS_OWN: ArraySubquery(own.values(grant=grant)),
+        GRANTS_OF_GROUPS: ArraySubquery(groups.values(grant=grant)),
+    }
+
+
+def company_ids_visible_to(user, perm: str = "accounts.place_orders") -> frozenset[int]:
+    """Ids of the active companies on which the user holds ``perm`` (``company_grants``).
+
+    The portal's backend loads them with the user (``PortalBackend.get_user``); a user
+    loaded otherwise has them read in one query on first use. They are kept on the user
+    object, as the roles are. Lists then filter by these ids, which PostgreSQL matches
+    against an index: the permission tables as a subquery in an OR made it read every
+    order or invoice of every company.
     """
     if not user.is_authenticated:
         return frozenset()
     grants = getattr(user, "_portal_company_grants", None)
     if grants is None:
-        fields = ("permission__content_type__app_label", "permission__codename", "content_object")
-        active = {"content_object__is_active": True}
-        # Two plain reads: a UNION would start with "(", which django-pghistory takes for
-        # a write and prefixes with the audit context.
-        rows = [
-            *CompanyUserObjectPermission.objects.filter(user=user, **active).values_list(*fields),
-            *CompanyGroupObjectPermission.objects.filter(group__user=user, **active).values_list(
-                *fields
-            ),
-        ]
+        columns = getattr(user, GRANTS_OWN, None), getattr(user, GRANTS_OF_GROUPS, None)
+        if None in columns:
+            loaded = type(user)._default_manager.filter(pk=user.pk)
+            loaded = loaded.annotate(**company_grants(user.pk))
+            columns = loaded.values_list(GRANTS_OWN, GRANTS_OF_GROUPS).get()
         found: dict[str, set[int]] = {}
-        for app_label, codename, company_id in rows:
-            found.setdefault(f"{app_label}.{codename}", set()).add(company_id)
+        for grant in (*columns[0], *columns[1]):
+            name, company_id = grant.split(" ")
+            found.setdefault(name, set()).add(int(company_id))
         grants = user._portal_company_grants = {p: frozenset(ids) for p, ids in found.items()}
     return grants.get(perm, frozenset())
 
