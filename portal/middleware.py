@@ -3,7 +3,24 @@
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import trigger_client_event
 
+from portal import versions
 from portal.navigation import navigation_for
+
+
+class DataVersionsMiddleware:
+    """A reading request (GET, HEAD) reads the data versions once, all in one query: the
+    signed-in user's and those of the page's cached results (``portal.versions``)."""
+
+    READING = frozenset({"GET", "HEAD"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.READING:
+            return self.get_response(request)
+        with versions.read_once():
+            return self.get_response(request)
 
 
 class PrivatePagesMiddleware:

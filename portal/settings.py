@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Production serves collected static files itself; DEBUG uses runserver's finders.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A reading request reads the versions of cached data (the user's included) once.
+    "portal.middleware.DataVersionsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

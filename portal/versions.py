@@ -15,8 +15,10 @@ becoming visible a page could still file old data under the newest number; cache
 results therefore also expire (``CACHE_SECONDS``), which bounds that case.
 """
 
+import contextlib
 import hashlib
 import math
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -66,13 +68,44 @@ def sequence_of(kind: str) -> str:
 
 
 def current(*kinds: str) -> tuple[int, ...]:
-    """The versions of ``kinds`` now (one query)."""
+    """The versions of ``kinds`` now (one query), or as ``read_once`` first read them."""
+    for kind in kinds:
+        sequence_of(kind)  # refuses a kind no version is kept for
+    snapshot = _snapshot.get()
+    if snapshot is None:
+        return _read(kinds)
+    if not snapshot:
+        snapshot.update(zip(TABLES, _read(tuple(TABLES)), strict=True))
+    return tuple(snapshot[kind] for kind in kinds)
+
+
+def _read(kinds: tuple[str, ...]) -> tuple[int, ...]:
     # Names of our own sequences only: sequence_of refuses any other.
     names = [sequence_of(kind) for kind in kinds]
     columns = ", ".join(f"(SELECT last_value FROM {name})" for name in names)  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")
         return cursor.fetchone()
+
+
+# Every kind's version, read together on first use inside ``read_once``.
+_snapshot: ContextVar[dict[str, int] | None] = ContextVar("portal_versions", default=None)
+
+
+@contextlib.contextmanager
+def read_once():
+    """Within the block, the versions are read once, every kind in the same query, and
+    then reused: for a request that writes nothing (``DataVersionsMiddleware``).
+
+    Reading a version earlier than the data it files is safe: the data read after it is
+    at least as new. A block that wrote and then read a cached result would be served the
+    result from before its write, so it is for reading requests only.
+    """
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
 
 
 def cache_key(kinds: str | tuple[str, ...], *parts) -> str:

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import CompanyWarehouse
@@ -101,6 +102,21 @@ def test_a_write_moves_the_version_when_it_runs_and_again_at_commit():
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert versions.current(versions.CATALOG)[0] > moved
+
+
+def test_a_reading_request_reads_every_version_once_in_one_query():
+    # given a block that reads, as a GET request does
+    with CaptureQueriesContext(connection) as queries, versions.read_once():
+        # when the user's version and then the catalog's and invoices' are asked for
+        (users,) = versions.current(versions.USERS)
+        catalog, invoices = versions.current(versions.CATALOG, versions.INVOICES)
+
+    # then one query read them all, and each is what the database holds
+    assert len(queries) == 1
+    assert (users, catalog, invoices) == (
+        versions.current(versions.USERS)[0],
+        *versions.current(versions.CATALOG, versions.INVOICES),
+    )
 
 
 def test_the_catalog_shows_a_price_changed_behind_its_back():
