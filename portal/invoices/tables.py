@@ -94,6 +94,21 @@ class InvoiceTable(tables.Table):
         row_attrs = {"data-number": lambda record: record.number}
         empty_text = "No invoices match."
 
+    # The columns prepared_rows reads: the rest of an invoice (the seller's and buyer's
+    # details, kept as JSON) is not loaded for the list.
+    LISTED = (
+        "number",
+        "kind",
+        "company__legal_name",
+        "order_number",
+        "po_number",
+        "issued_on",
+        "due_on",
+        "total",
+        "currency",
+        "status",
+    )
+
     def prepared_rows(self) -> list[InvoiceRow]:
         url = RowUrl("invoice", "INV-2000-00000")
         return [

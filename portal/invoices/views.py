@@ -146,7 +146,8 @@ def invoice_list(request):
         )
         stamp = timezone.localdate().isoformat()
         return TableExport(export, table).response(f"invoices-{stamp}.{export}")
-    table = paginate(InvoiceTable(invoices), request, per_page=INVOICES_PER_PAGE, lazy=True)
+    listed = invoices.only(*InvoiceTable.LISTED)
+    table = paginate(InvoiceTable(listed), request, per_page=INVOICES_PER_PAGE, lazy=True)
     template = "invoices/list.html"
     if request.htmx and request.htmx.target == "invoice-results":
         template += "#results"

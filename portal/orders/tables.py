@@ -66,6 +66,17 @@ class OrderTable(tables.Table):
         empty_text = "No orders match."
         order_by = ("-submitted_at",)
 
+    # The columns prepared_rows reads: the rest of an order (addresses, notes) is not loaded.
+    LISTED = (
+        "number",
+        "submitted_at",
+        "buyer__username",
+        "po_number",
+        "status",
+        "total",
+        "currency",
+    )
+
     def prepared_rows(self) -> list[OrderRow]:
         url = RowUrl("order-detail", "ORD-000000")
         return [

@@ -335,7 +335,7 @@ def order_list(request):
     require_ordering(request.user)
     orders = orders_visible_to(request.user).select_related("buyer")
     order_filter = OrderFilter(request.GET, queryset=orders, request=request)
-    table = OrderTable(order_filter.qs)
+    table = OrderTable(order_filter.qs.only(*OrderTable.LISTED))
     paginate(table, request, per_page=ORDERS_PER_PAGE)
     template = "orders/list.html"
     if request.htmx and request.htmx.target == "order-results":
