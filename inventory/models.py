@@ -156,6 +156,14 @@ class StockMovement(models.Model):
             models.Index(fields=["stock", "-id"], name="movement_stock_newest"),
             # Orders shipped per day (the warehouse dashboard): the last days' shipments.
             models.Index(fields=["kind", "created_at"], name="movement_kind_at"),
+            # The warehouse an order ships from (``with_ships_from``): its latest
+            # reservation's stock, read from the index alone, for every order to pick.
+            models.Index(
+                fields=["order", "-id"],
+                include=["stock"],
+                condition=Q(kind=MovementKind.RESERVATION),
+                name="movement_order_reservation",
+            ),
         ]
 
     def __str__(self) -> str:
