@@ -165,6 +165,10 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["order", "created_at", "pk"]
+        indexes = [
+            # An approver's decisions this week (their dashboard): by person, then time.
+            models.Index(fields=["actor", "created_at"], name="event_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} {self.kind} {self.from_status}→{self.to_status}"
