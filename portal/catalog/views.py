@@ -60,29 +60,21 @@ def product_list(request):
             request.get_full_path(),
             bool(request.htmx and request.htmx.boosted),
         )
-        results, sort, categories = versions.cached(
+        results, filters = versions.cached(
             versions.CATALOG,
             parts,
             lambda: _results(request, product_filter, company),
             until=_prices_change,
         )
     else:
-        results, sort, categories = _results(request, product_filter, company)
+        results, filters = _results(request, product_filter, company)
     results = fragments.with_csrf_token(results, request)
     if request.htmx and request.htmx.target == "catalog-results":
         return HttpResponse(results, status=status)
     return render(
         request,
         "catalog/list.html",
-        {
-            "filter": product_filter,
-            "categories": categories,
-            "results": results,
-            "page_sizes": PAGE_SIZES,
-            "page_size": _page_size(request),
-            "sorts": _sorts(company),
-            "sort": sort,
-        },
+        {"filters": filters, "results": results},
         status=status,
     )
 
@@ -106,22 +98,23 @@ def _results(request, product_filter, company) -> tuple[str, str, list]:
         page = [row.record for row in table.page.object_list]
         table.price_rows(page)
         table.availability = availability_for(company, [p.pk for p in page])
-    sort = _sort_of(table)
-    html = render_to_string(
-        "catalog/list.html#results",
-        {
-            "filter": product_filter,
-            "table": table,
-            "sorts": _sorts(company),
-            "sort": sort,
-            "rows": table.prepared_rows(),
-            "back": request.get_full_path(),
-            "add_url": reverse("cart-add"),
-            "csrf_token": fragments.CSRF_HOLE,
-        },
-        request,
-    )
-    return str(html), sort, list(Category.objects.values_list("slug", "name"))
+    context = {
+        "filter": product_filter,
+        "table": table,
+        "sorts": _sorts(company),
+        "sort": _sort_of(table),
+        "rows": table.prepared_rows(),
+        "back": request.get_full_path(),
+        "add_url": reverse("cart-add"),
+        "csrf_token": fragments.CSRF_HOLE,
+        "categories": Category.objects.values_list("slug", "name"),
+        "page_sizes": PAGE_SIZES,
+        "page_size": _page_size(request),
+    }
+    html = render_to_string("catalog/list.html#results", context, request)
+    # The filter bar (a GET form: no token) shows the same choices as long as the results.
+    filters = render_to_string("catalog/list.html#filters", context, request)
+    return str(html), filters  # a SafeString, which the cache keeps as one
 
 
 @login_required
