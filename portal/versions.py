@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 # Kind of data -> the tables behind it. Adding a table here needs a migration that puts
-# the triggers on it (tests/test_versions.py checks that every one has them).
+# the triggers on it (tests/test_cached_pages.py checks that every one has them).
 CATALOG = "catalog"  # what a catalog row shows: product, its price, its availability
 INVOICES = "invoices"  # what invoice totals add up: documents, payments, refunds
 USERS = "users"  # who a signed-in user is: account, groups, membership, company permissions
