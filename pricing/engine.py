@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal import versions
 from portal.accounts.models import Company
 from portal.catalog.models import Product
 from pricing.currencies import format_money, format_percent, quantize
@@ -31,6 +32,7 @@ from pricing.models import (
     PriceListEntry,
     Strategy,
 )
+from pricing.selectors import next_validity_change
 
 # The database refuses cycles of parent lists; this only bounds the walk if one slipped in.
 MAX_RULE_DEPTH = 16
@@ -461,12 +463,31 @@ class Quote:
 
 
 def quote(
-    *, company: Company, lines: list[tuple[Product, int]], at: datetime | None = None
+    *,
+    company: Company,
+    lines: list[tuple[Product, int]],
+    at: datetime | None = None,
+    reuse: bool = False,
 ) -> Quote:
-    """Price ``lines`` for ``company`` at ``at`` (default: now) in a constant number of queries."""
-    at = at or timezone.now()
-    product_ids = list({product.id for product, _quantity in lines})
-    candidates = _Candidates(company=company, at=at, product_ids=product_ids)
+    """Price ``lines`` for ``company`` at ``at`` (default: now) in a constant number of queries.
+
+    With ``reuse``, for the same lines priced again and again (a cart whose quantities
+    change), the candidate prices of a quote for now are cached under the catalog's data
+    version (which every pricing table moves) until the next moment a price list or
+    contract starts or ends.
+    """
+    product_ids = sorted({product.id for product, _quantity in lines})
+    if at is None and reuse:
+        at = timezone.now()
+        candidates = versions.cached(
+            versions.CATALOG,
+            ("price-candidates", company.pk, product_ids),
+            lambda: _Candidates(company=company, at=at, product_ids=product_ids),
+            until=lambda: next_validity_change(at),
+        )
+    else:
+        at = at or timezone.now()
+        candidates = _Candidates(company=company, at=at, product_ids=product_ids)
     priced = [
         QuoteLine(
             product=product, quantity=quantity, candidates=candidates, exempt=company.tax_exempt

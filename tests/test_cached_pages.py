@@ -23,6 +23,7 @@ from portal import fragments, versions
 from portal.accounts.models import Company, Membership
 from portal.catalog.models import Category, Product
 from portal.invoices.services import payment_record
+from portal.orders.services import cart_add_many, cart_get_or_create
 from pricing.currencies import format_money
 from pricing.engine import quote
 from pricing.models import Contract, ContractPrice, PriceList, PriceListEntry
@@ -133,6 +134,31 @@ def test_the_catalog_shows_a_price_changed_behind_its_back():
     assert price_now("acme") != first
     assert shown_price(client.get(ROW_URL).content.decode()) == price_now("acme")
     assert shown_price(client.get(f"/catalog/{SKU}/").content.decode()) == price_now("acme")
+
+
+def test_the_cart_prices_its_lines_at_a_price_changed_behind_its_back():
+    # given acme.buyer has the drill in the cart, priced once (its candidates now cached)
+    client = signed_in("acme.buyer")
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    drill = Product.objects.get(sku=SKU)
+    cart_add_many(cart=cart, items=[(drill, drill.min_qty)], by=buyer)
+    first = cart_unit_price(client.get("/cart/").content.decode())
+    assert first == price_now("acme")
+
+    # when every price of the drill doubles in one bulk update
+    PriceListEntry.objects.filter(product__sku=SKU).update(unit_price=F("unit_price") * 2)
+    ContractPrice.objects.filter(product__sku=SKU).update(unit_price=F("unit_price") * 2)
+
+    # then the cart prices the line at the new price at once
+    assert price_now("acme") != first
+    assert cart_unit_price(client.get("/cart/").content.decode()) == price_now("acme")
+
+
+def cart_unit_price(html: str) -> str:
+    match = re.search(r'data-testid="line-unit-price">([^<]*)<', html)
+    assert match, "no line price in the cart"
+    return match.group(1).strip()
 
 
 def test_the_product_page_shows_stock_received_at_once():

@@ -41,8 +41,10 @@ def cart_lines(cart: Order) -> list[OrderLine]:
 
 
 def cart_quote(cart: Order, lines: list[OrderLine]) -> Quote:
-    """Today's prices for the cart's lines, in line order."""
-    return quote(company=cart.company, lines=[(line.product, line.quantity) for line in lines])
+    """Today's prices for the cart's lines, in line order (the candidate prices reused
+    while the catalog does not change: see ``pricing.engine.quote``)."""
+    lines = [(line.product, line.quantity) for line in lines]
+    return quote(company=cart.company, lines=lines, reuse=True)
 
 
 def order_detail(order: Order) -> Order:
