@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -88,9 +89,10 @@ def _sorts(company):
     return SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
 
 
-def _results(request, product_filter, company) -> tuple[str, str, list]:
-    """The catalog's results (count, table, pages) as HTML, the sort they are in, and the
-    categories to filter by (they change with the catalog, and are cached with it)."""
+def _results(request, product_filter, company) -> tuple[str, SafeString]:
+    """The catalog's results (count, table, pages) and its filter bar, as HTML: the bar's
+    choices (categories, sorts) and values change with the URL and the catalog, as the
+    results do, and are cached with them."""
     table = ProductTable(product_filter.qs, company=company)
     paginate(table, request, per_page=_page_size(request))
     if company is not None:
