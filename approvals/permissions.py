@@ -31,12 +31,23 @@ from approvals.workflow import (
 )
 from inventory.permissions import orders_fulfilled_by
 from portal.accounts.models import StaffRole
-from portal.accounts.permissions import companies_visible_to, require_role, roles_of
+from portal.accounts.permissions import (
+    companies_visible_to,
+    company_ids_visible_to,
+    require_role,
+    roles_of,
+)
 from portal.orders.models import Order, OrderStatus
 from portal.orders.permissions import order_for
 
 # The roles whose pages list orders to decide.
 DECIDING_ROLES = frozenset({"approver", "company_admin"})
+DECIDE = "accounts.approve_orders"  # the permission, on a company, to decide its orders
+
+
+def deciding_company_ids(user) -> frozenset[int]:
+    """The companies whose orders the user decides."""
+    return company_ids_visible_to(user, DECIDE)
 
 
 def require_decider(user) -> None:
@@ -45,9 +56,7 @@ def require_decider(user) -> None:
 
 
 def _decides_for_company(user, order: Order) -> bool:
-    return (
-        companies_visible_to(user, "accounts.approve_orders").filter(pk=order.company_id).exists()
-    )
+    return companies_visible_to(user, DECIDE).filter(pk=order.company_id).exists()
 
 
 # Why the user is not the party, or None when they are; the order's state plays no part.
@@ -166,7 +175,7 @@ def awaiting_decision_by(user) -> QuerySet[Order]:
     already = Approval.objects.filter(order=OuterRef("pk"), approver=user, voided_at__isnull=True)
     return (
         Order.objects.filter(
-            company__in=companies_visible_to(user, "accounts.approve_orders"),
+            company__in=companies_visible_to(user, DECIDE),
             status=OrderStatus.PENDING_APPROVAL,
         )
         .exclude(buyer=user)

@@ -11,7 +11,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from approvals.models import Approval, ApprovalRequirement, ApprovalThreshold
-from approvals.permissions import awaiting_decision_by  # the queue; the dashboard counts it
+from approvals.permissions import (  # the queue; the dashboard counts it
+    awaiting_decision_by,
+    deciding_company_ids,
+)
 from approvals.policy import (
     COMMITTED,
     month_spend,
@@ -20,6 +23,7 @@ from approvals.policy import (
     outstanding,
     would_complete,
 )
+from portal import versions
 from portal.accounts.models import Membership
 from portal.accounts.permissions import members_visible_to, membership_of
 from portal.orders.models import Order, OrderEvent, OrderEventKind, OrderStatus
@@ -241,17 +245,32 @@ class QueueAges:
 
 
 def queue_by_age(user, *, at: datetime | None = None) -> QueueAges:
-    """The user's approval queue (``awaiting_decision_by``) counted by age, in one query."""
+    """The user's approval queue (``awaiting_decision_by``) counted by age, from its
+    submission times (``_queue_times``)."""
     now = at or timezone.now()
-    buckets = {}
-    for index, (_, fewest, most) in enumerate(QUEUE_AGES):
-        waited = Q(submitted_at__lte=now - timedelta(days=fewest))
-        if most is not None:
-            waited &= Q(submitted_at__gt=now - timedelta(days=most + 1))
-        buckets[f"b{index}"] = Count("pk", filter=waited)
-    counts = awaiting_decision_by(user).aggregate(**buckets)
-    return QueueAges(
-        [(label, counts[f"b{index}"]) for index, (label, _, _) in enumerate(QUEUE_AGES)]
+    submitted = [moment for moment in _queue_times(user) if moment is not None]
+    counts = []
+    for label, fewest, most in QUEUE_AGES:
+        newest = now - timedelta(days=fewest)
+        oldest = now - timedelta(days=most + 1) if most is not None else None
+        waited = [m for m in submitted if m <= newest and (oldest is None or m > oldest)]
+        counts.append((label, len(waited)))
+    return QueueAges(counts)
+
+
+def awaiting_decision_count(user) -> int:
+    """How many orders wait for the user's decision: the navigation's badge."""
+    return len(_queue_times(user))
+
+
+def _queue_times(user) -> list[datetime | None]:
+    """When each order of the user's queue was submitted, in one query: cached until an
+    order of the companies they decide for, or who they are, changes."""
+    return versions.cached(
+        versions.USERS,
+        ("queue-times", user.pk),
+        lambda: list(awaiting_decision_by(user).values_list("submitted_at", flat=True)),
+        companies=deciding_company_ids(user),
     )
 
 
@@ -275,15 +294,21 @@ class Decisions:
 
 def decisions_since(user, since: datetime) -> Decisions:
     """How many orders the user approved, rejected and sent back since ``since``, in one
-    query (from the orders' timelines)."""
+    query (from the orders' timelines), cached as ``_queue_times`` is."""
     kinds = {
         "approved": OrderEventKind.APPROVE,
         "rejected": OrderEventKind.REJECT,
         "sent_back": OrderEventKind.REQUEST_CHANGES,
     }
-    counts = OrderEvent.objects.filter(
-        actor=user, kind__in=kinds.values(), created_at__gte=since
-    ).aggregate(**{name: Count("pk", filter=Q(kind=kind)) for name, kind in kinds.items()})
+    events = OrderEvent.objects.filter(actor=user, kind__in=kinds.values(), created_at__gte=since)
+    counts = versions.cached(
+        versions.USERS,
+        ("decisions", user.pk, since),
+        lambda: events.aggregate(
+            **{name: Count("pk", filter=Q(kind=kind)) for name, kind in kinds.items()}
+        ),
+        companies=deciding_company_ids(user),
+    )
     return Decisions(**counts)
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from approvals.permissions import DECIDING_ROLES
+from approvals.policy import month_start
 from approvals.selectors import (
     BudgetUse,
     Decisions,
@@ -21,13 +22,14 @@ from approvals.selectors import (
 from inventory.permissions import warehouses_visible_to
 from inventory.selectors import WarehouseToday, low_stock, shipped_per_day, warehouse_today
 from portal import versions
-from portal.accounts.permissions import CUSTOMER_ROLES
+from portal.accounts.permissions import CUSTOMER_ROLES, MANAGE_MEMBERS, company_ids_visible_to
 from portal.charts import BarChart, ColumnChart, Datum, Reference, bar_chart, column_chart
 from portal.invoices.charts import aging_chart
 from portal.invoices.models import PaymentIssue
 from portal.invoices.permissions import invoices_visible_to
 from portal.invoices.selectors import FinanceToday, cash_by_week, finance_today
 from portal.orders.models import Order
+from portal.orders.permissions import order_company_ids
 from pricing.currencies import format_money
 
 SPEND_MONTHS = 6
@@ -48,7 +50,17 @@ class BuyerPanel:
 
 
 def buyer_panel(user, *, at: datetime) -> BuyerPanel:
-    """Recent orders, and spend per month against the monthly budget. Two queries."""
+    """Recent orders, and spend per month against the monthly budget. Two queries, none
+    while the orders of the user's companies and the user's account do not change."""
+    return versions.cached(
+        versions.USERS,
+        ("buyer-panel", user.pk, month_start(at)),
+        lambda: _buyer_panel(user, at=at),
+        companies=order_company_ids(user),
+    )
+
+
+def _buyer_panel(user, *, at: datetime) -> BuyerPanel:
     history = spend_by_month(user, months=SPEND_MONTHS, at=at)
     currency, budget = history.currency, history.budget
     title = f"Your spend per month, last {SPEND_MONTHS} months"
@@ -131,7 +143,17 @@ class CompanyPanel:
 
 
 def company_panel(user, *, at: datetime) -> CompanyPanel:
-    """This month's spend per buyer against each one's budget. One query."""
+    """This month's spend per buyer against each one's budget. One query, none while the
+    company's orders and its users do not change."""
+    return versions.cached(
+        versions.USERS,
+        ("company-panel", user.pk, month_start(at)),
+        lambda: _company_panel(user, at=at),
+        companies=company_ids_visible_to(user, MANAGE_MEMBERS),
+    )
+
+
+def _company_panel(user, *, at: datetime) -> CompanyPanel:
     members = list(buyers_month_spend(user, at=at))
     shown = members[:BUYERS_SHOWN]
     if not any(member.spent > 0 for member in shown):

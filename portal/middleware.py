@@ -1,15 +1,17 @@
 """Middleware of the portal as a whole."""
 
+from django.contrib.auth import SESSION_KEY
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import trigger_client_event
 
 from portal import versions
-from portal.navigation import navigation_for
+from portal.navigation import navigation_for, read_with_versions
 
 
 class DataVersionsMiddleware:
     """A reading request (GET, HEAD) reads the data versions once, all in one query: the
-    signed-in user's and those of the page's cached results (``portal.versions``)."""
+    signed-in user's and those of the page's cached results (``portal.versions``), with
+    the orders' version of the user's company and the navigation's cart count."""
 
     READING = frozenset({"GET", "HEAD"})
 
@@ -19,8 +21,18 @@ class DataVersionsMiddleware:
     def __call__(self, request):
         if request.method not in self.READING:
             return self.get_response(request)
-        with versions.read_once():
+        user_id = session_user_id(request)
+        also = read_with_versions(user_id) if user_id is not None else None
+        with versions.read_once(user_id=user_id, also=also):
             return self.get_response(request)
+
+
+def session_user_id(request) -> int | None:
+    """The id of the user the session says is signed in (not yet checked), if any."""
+    try:
+        return int(request.session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class PrivatePagesMiddleware:

@@ -1,8 +1,10 @@
 """The navigation: the sections each role opens, the one the user is in, and the counts
 next to them (cart lines, approvals waiting, picks waiting).
 
-Each count is one query, run only when a template (the navigation) or the HTMX counts
-header asks for it, and only for the roles that have that section.
+Each count is worked out only when a template (the navigation) or the HTMX counts header
+asks for it, and only for the roles that have that section: the cart's is read with the
+data versions (``read_with_versions``), the approvals' is cached with the queue, the
+picks' is one query.
 """
 
 from dataclasses import dataclass
@@ -10,10 +12,12 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from approvals.permissions import DECIDING_ROLES, awaiting_decision_by
+from approvals.permissions import DECIDING_ROLES
+from approvals.selectors import awaiting_decision_count
 from inventory.permissions import orders_to_pick
+from portal import versions
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
-from portal.orders.selectors import cart_line_count
+from portal.orders.selectors import cart_line_count, cart_line_count_query
 
 
 class Navigation:
@@ -30,11 +34,14 @@ class Navigation:
 
     @cached_property
     def cart(self) -> int | None:
-        return cart_line_count(self.user) if self.roles & CUSTOMER_ROLES else None
+        if not self.roles & CUSTOMER_ROLES:
+            return None
+        read = versions.read_with("cart", self.user.pk)
+        return cart_line_count(self.user) if read is versions.NOT_READ else read or 0
 
     @cached_property
     def approvals(self) -> int | None:
-        return awaiting_decision_by(self.user).count() if self.roles & DECIDING_ROLES else None
+        return awaiting_decision_count(self.user) if self.roles & DECIDING_ROLES else None
 
     @cached_property
     def picks(self) -> int | None:
@@ -49,6 +56,12 @@ class Navigation:
         """The counts this user has, for the HTMX header that refreshes the badges."""
         counts = {"cart": self.cart, "approvals": self.approvals, "picks": self.picks}
         return {name: count for name, count in counts.items() if count is not None}
+
+
+def read_with_versions(user_id: int) -> dict:
+    """The counts a reading request reads with the data versions, in the same query
+    (``portal.versions.read_once``), for the user the session names."""
+    return {"cart": cart_line_count_query(user_id)}
 
 
 def navigation_for(user) -> Navigation | None:

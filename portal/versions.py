@@ -58,6 +58,15 @@ TABLES = {
         "accounts_companygroupobjectpermission",
     ),
 }
+# One version per company (migration ``portal.0004_company_orders_versions``): its numbered
+# orders (a cart moves nothing) and the tables of rows that belong to them.
+ORDERS = "orders"  # a company's orders as the order list, queue and dashboards show them
+ORDERS_TABLES = (
+    "orders_order",
+    "orders_orderevent",
+    "approvals_approval",
+    "approvals_approvalrequirement",
+)
 CACHE_SECONDS = 300
 
 
@@ -74,55 +83,134 @@ def current(*kinds: str) -> tuple[int, ...]:
     snapshot = _snapshot.get()
     if snapshot is None:
         return _read(kinds)
-    if not snapshot:
-        snapshot.update(zip(TABLES, _read(tuple(TABLES)), strict=True))
-    return tuple(snapshot[kind] for kind in kinds)
+    snapshot.fill()
+    return tuple(snapshot.values[kind] for kind in kinds)
+
+
+def orders_of(company_ids) -> tuple[int, ...]:
+    """The ``ORDERS`` versions of these companies, by ascending id: one query for those
+    ``read_once`` has not read yet (the signed-in user's company it read with the rest)."""
+    ids = sorted({int(company_id) for company_id in company_ids})
+    snapshot = _snapshot.get()
+    if snapshot is None:
+        return _read_orders(ids)
+    snapshot.fill()
+    missing = [company_id for company_id in ids if (ORDERS, company_id) not in snapshot.values]
+    snapshot.values.update(zip(((ORDERS, m) for m in missing), _read_orders(missing), strict=True))
+    return tuple(snapshot.values[ORDERS, company_id] for company_id in ids)
+
+
+def _columns(kinds) -> list[str]:
+    # Names of our own sequences only: sequence_of refuses any other.
+    return [f"(SELECT last_value FROM {sequence_of(kind)})" for kind in kinds]  # noqa: S608  # nosec B608
 
 
 def _read(kinds: tuple[str, ...]) -> tuple[int, ...]:
-    # Names of our own sequences only: sequence_of refuses any other.
-    names = [sequence_of(kind) for kind in kinds]
-    columns = ", ".join(f"(SELECT last_value FROM {name})" for name in names)  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")
+        cursor.execute(f"SELECT {', '.join(_columns(kinds))}")
         return cursor.fetchone()
 
 
+def _read_orders(company_ids: list[int]) -> tuple[int, ...]:
+    if not company_ids:
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["portal_orders_version(%s)"] * len(company_ids)), company_ids
+        )
+        return cursor.fetchone()
+
+
+# The company of a user, with its orders' version.
+_MEMBERSHIP = (
+    "(SELECT ARRAY[m.company_id, portal_orders_version(m.company_id)]"
+    " FROM accounts_membership m WHERE m.user_id = %s)"
+)
+NOT_READ = object()
+
+
+class _Snapshot:
+    """The versions a reading request has read, and what it read with them."""
+
+    def __init__(self, user_id: int | None, also: dict):
+        self.user_id = user_id
+        self.also = also
+        self.values: dict = {}
+
+    def fill(self) -> None:
+        if self.values:
+            return
+        columns, params = _columns(TABLES), []
+        if self.user_id is not None:
+            columns.append(_MEMBERSHIP)
+            params.append(self.user_id)
+            for queryset in self.also.values():
+                sql, query_params = queryset.query.sql_with_params()
+                columns.append(f"({sql})")
+                params.extend(query_params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)}", params)
+            row = cursor.fetchone()
+        self.values.update(zip(TABLES, row, strict=False))
+        if self.user_id is not None:
+            membership = row[len(TABLES)]
+            if membership is not None:
+                self.values[ORDERS, membership[0]] = membership[1]
+            self.values.update(zip(self.also, row[len(TABLES) + 1 :], strict=True))
+
+
 # Every kind's version, read together on first use inside ``read_once``.
-_snapshot: ContextVar[dict[str, int] | None] = ContextVar("portal_versions", default=None)
+_snapshot: ContextVar[_Snapshot | None] = ContextVar("portal_versions", default=None)
 
 
 @contextlib.contextmanager
-def read_once():
+def read_once(*, user_id: int | None = None, also: dict | None = None):
     """Within the block, the versions are read once, every kind in the same query, and
     then reused: for a request that writes nothing (``DataVersionsMiddleware``).
+
+    With ``user_id`` (the session's user), the same query reads the ``ORDERS`` version of
+    that user's company and the querysets of ``also`` (by name, each giving one value or
+    no row): ``read_with`` hands those out.
 
     Reading a version earlier than the data it files is safe: the data read after it is
     at least as new. A block that wrote and then read a cached result would be served the
     result from before its write, so it is for reading requests only.
     """
-    token = _snapshot.set({})
+    token = _snapshot.set(_Snapshot(user_id, also or {}))
     try:
         yield
     finally:
         _snapshot.reset(token)
 
 
-def cache_key(kinds: str | tuple[str, ...], *parts) -> str:
-    """A cache key for a result about ``kinds`` of data that depends on ``parts``, at
-    today's date (prices and due dates move with it) and at the data's current versions."""
+def read_with(name: str, user_id: int):
+    """What ``read_once`` read under ``name`` for this user (None: its query found no row),
+    or ``NOT_READ``."""
+    snapshot = _snapshot.get()
+    if snapshot is None or snapshot.user_id != user_id or name not in snapshot.also:
+        return NOT_READ
+    snapshot.fill()
+    return snapshot.values[name]
+
+
+def cache_key(kinds: str | tuple[str, ...], *parts, companies=()) -> str:
+    """A cache key for a result about ``kinds`` of data (and the ``ORDERS`` of
+    ``companies``) that depends on ``parts``, at today's date (prices and due dates move
+    with it) and at the data's current versions."""
     kinds = (kinds,) if isinstance(kinds, str) else kinds
+    if companies:
+        parts = (*parts, ORDERS, orders_of(companies))
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     at = ".".join(str(version) for version in current(*kinds))
     return f"{'+'.join(kinds)}:{at}:{timezone.localdate().isoformat()}:{digest}"
 
 
-def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None):
-    """``compute()``'s result, cached under the current versions of ``kinds`` and
-    ``parts`` (which must name everything else the result depends on). ``until()``, if
-    given, says when a result computed now stops being right whatever the data (a price
-    list that starts at two o'clock): it is kept no longer than that."""
-    key = cache_key(kinds, *parts)
+def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None, companies=()):
+    """``compute()``'s result, cached under the current versions of ``kinds`` (and the
+    ``ORDERS`` of ``companies``) and ``parts`` (which must name everything else the result
+    depends on). ``until()``, if given, says when a result computed now stops being right
+    whatever the data (a price list that starts at two o'clock): it is kept no longer."""
+    key = cache_key(kinds, *parts, companies=companies)
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()

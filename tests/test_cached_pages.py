@@ -23,12 +23,15 @@ from portal import fragments, versions
 from portal.accounts.models import Company, Membership
 from portal.catalog.models import Category, Product
 from portal.invoices.services import payment_record
+from portal.orders.models import Order
 from portal.orders.services import cart_add_many, cart_get_or_create
 from pricing.currencies import format_money
 from pricing.engine import quote
 from pricing.models import Contract, ContractPrice, PriceList, PriceListEntry
 from pricing.selectors import next_validity_change
+from tests.approvals.conftest import ABOUT_200, AROUND_3000
 from tests.invoices.conftest import shipped
+from tests.ordering import place
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
@@ -349,3 +352,98 @@ def test_a_changed_password_ends_the_other_sessions_at_once():
 
     # then the other device's session no longer signs them in
     assert other.get("/cart/").status_code == 302
+
+
+# -- a company's orders, cached under that company's orders version ------------------------
+
+
+def orders_version(code: str) -> int:
+    return versions.orders_of([Company.objects.get(code=code).pk])[0]
+
+
+def nav_count(html: str, name: str) -> str:
+    match = re.search(rf'data-testid="nav-count-{name}"[^>]*>([^<]*)<', html)
+    assert match, f"no {name} count in the navigation"
+    return match.group(1)
+
+
+def test_every_table_behind_a_companys_orders_has_both_triggers():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgdeferrable FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname LIKE 'portal_orders_version_%%'"
+        )
+        found = set(cursor.fetchall())
+    for table in versions.ORDERS_TABLES:
+        assert {(table, False), (table, True)} <= found, table
+
+
+def test_a_cart_moves_no_orders_version_and_an_order_only_its_companys():
+    # given both companies' orders versions
+    acme, borealis = orders_version("acme"), orders_version("borealis")
+
+    # when acme.buyer fills a cart, then the version stays: a cart is nobody else's
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    cart_add_many(cart=cart, items=[(Product.objects.get(sku=SKU), 5)], by=buyer)
+    assert orders_version("acme") == acme
+
+    # when the cart becomes an order, then acme's version moves, and borealis's does not
+    place("acme.buyer", ABOUT_200)
+    assert orders_version("acme") > acme
+    assert orders_version("borealis") == borealis
+
+
+def test_a_new_company_has_an_orders_version_of_its_own_and_takes_it_away():
+    # given a new company
+    company = Company.objects.create(code="newco", legal_name="New Co", currency="EUR")
+    sequence = f"portal_version_orders_{company.pk}"
+    assert versions.orders_of([company.pk]) == (0,)
+
+    # when it is deleted, then its sequence goes with it
+    company.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [sequence])
+        assert cursor.fetchone() == (None,)
+
+
+def test_the_order_list_shows_an_order_changed_behind_its_back():
+    # given acme.admin has listed the company's orders, which are now cached
+    order = place("acme.buyer", ABOUT_200, po="PO-FIRST")
+    client = signed_in("acme.admin")
+    assert "PO-FIRST" in client.get("/orders/").content.decode()
+
+    # when its PO number is changed by a bulk update (no signal, no service)
+    Order.objects.filter(pk=order.pk).update(po_number="PO-SECOND")
+
+    # then the list shows the new one at once, on the page and in its HTMX partial
+    assert "PO-SECOND" in client.get("/orders/").content.decode()
+    partial = client.get("/orders/", headers={"HX-Request": "true", "HX-Target": "order-results"})
+    assert "PO-SECOND" in partial.content.decode()
+
+
+def test_the_approvals_waiting_and_the_buyers_dashboard_count_a_new_order_at_once():
+    # given acme.manager and acme.buyer have read pages showing the queue and recent orders
+    manager, buyer = signed_in("acme.manager"), signed_in("acme.buyer")
+    waiting = int(nav_count(manager.get("/catalog/").content.decode(), "approvals") or 0)
+    assert buyer.get("/").status_code == 200
+
+    # when acme.buyer places an order above the manager's threshold
+    order = place("acme.buyer", AROUND_3000)
+
+    # then the manager's badge counts it, and the buyer's dashboard lists it
+    assert nav_count(manager.get("/catalog/").content.decode(), "approvals") == str(waiting + 1)
+    assert order.number in buyer.get("/").content.decode()
+
+
+def test_the_cart_count_read_with_the_versions_is_the_users_own():
+    # given acme.buyer's cart holds one line, added in another session
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    cart_add_many(cart=cart, items=[(Product.objects.get(sku=SKU), 5)], by=buyer)
+
+    # then their pages count it, and another buyer's pages do not
+    assert nav_count(signed_in("acme.buyer").get("/catalog/").content.decode(), "cart") == "1"
+    other = signed_in("acme.manager").get("/catalog/").content.decode()
+    assert nav_count(other, "cart") in ("", "0")

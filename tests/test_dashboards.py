@@ -25,6 +25,7 @@ from approvals.services import order_approve, order_reject, order_request_change
 from inventory.models import LOW_STOCK, StockLevel
 from inventory.selectors import shipped_per_day
 from inventory.services import stock_reorder_point_set
+from portal import versions
 from portal.accounts.permissions import roles_of
 from portal.accounts.services import membership_set
 from portal.charts import (
@@ -507,7 +508,8 @@ def test_finance_without_invoices_sees_the_empty_states():
 def panel_queries(username: str) -> int:
     person = user(username)
     roles = roles_of(person)  # the membership and the groups, which every page asks for
-    with CaptureQueriesContext(connection) as queries:
+    # As a page reads it: the data versions once, with the user's company's orders version.
+    with CaptureQueriesContext(connection) as queries, versions.read_once(user_id=person.pk):
         dashboard_for(person, roles)
     return len(queries)
 
@@ -515,11 +517,12 @@ def panel_queries(username: str) -> int:
 @pytest.mark.parametrize(
     ("username", "panels", "cached"),
     [
-        # the user's company permissions (their own and their groups', in one query), then:
-        ("acme.buyer", 3, 3),  # spend per month, recent orders
-        ("acme.manager", 5, 5),  # and the queue by age, the week's decisions
-        ("acme.admin", 6, 6),  # and the spend per buyer
-        # picks count and oldest, the data version, then (cached) shipped, low count, lowest
+        # the data versions and the user's company permissions (their own and their
+        # groups', in one query), then, until an order of theirs or their account changes:
+        ("acme.buyer", 4, 2),  # spend per month, recent orders
+        ("acme.manager", 6, 2),  # and the queue's submission times, the week's decisions
+        ("acme.admin", 7, 2),  # and the spend per buyer
+        # the data versions, picks count and oldest, then (cached) shipped, low count, lowest
         ("warehouse.north", 6, 3),
         # the data versions, then the aging, issued this week, attention, overdue count and
         # cash (cached), and attention again (never cached)

@@ -21,6 +21,7 @@ from portal.accounts.models import (
 
 OPERATOR = "operator"
 CUSTOMER_ROLES = frozenset({"buyer", "approver", "company_admin"})
+MANAGE_MEMBERS = "accounts.manage_members"  # the permission, on a company, to manage its users
 
 
 def membership_of(user) -> Membership | None:
@@ -141,7 +142,7 @@ def company_scope(user, whole_company_perm: str, **own) -> Q | None:
 
 def members_visible_to(user) -> QuerySet[Membership]:
     """Memberships a company admin may manage: those of their own company."""
-    companies = companies_visible_to(user, "accounts.manage_members")
+    companies = companies_visible_to(user, MANAGE_MEMBERS)
     return Membership.objects.filter(company__in=companies).select_related("user", "company")
 
 

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from portal.accounts.models import Company
@@ -15,11 +15,21 @@ def cart_for(*, buyer, company: Company) -> Order:
     return cart or Order(buyer=buyer, company=company, currency=company.currency)
 
 
+def _cart_lines_of(buyer_id: int):
+    return OrderLine.objects.filter(
+        order__buyer_id=buyer_id, order__status=OrderStatus.DRAFT, order__number__isnull=True
+    )
+
+
 def cart_line_count(buyer) -> int:
     """How many lines the buyer's cart holds (0 with no cart), in one query."""
-    return OrderLine.objects.filter(
-        order__buyer=buyer, order__status=OrderStatus.DRAFT, order__number__isnull=True
-    ).count()
+    return _cart_lines_of(buyer.pk).count()
+
+
+def cart_line_count_query(buyer_id: int):
+    """The same count as a query of one value, to read with others (no row: no cart)."""
+    lines = _cart_lines_of(buyer_id).order_by().values("order__buyer")
+    return lines.annotate(count=Count("pk")).values("count")
 
 
 def draft_line_for(draft: Order, line_id: int) -> OrderLine:

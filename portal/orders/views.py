@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -21,6 +23,7 @@ from approvals.services import (
 )
 from approvals.workflow import DECISIONS
 from inventory.selectors import availability_for
+from portal import versions
 from portal.accounts.permissions import membership_of
 from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
@@ -33,7 +36,12 @@ from portal.orders.forms import (
     QuickOrderForm,
 )
 from portal.orders.models import OrderStatus
-from portal.orders.permissions import order_for, orders_visible_to, require_ordering
+from portal.orders.permissions import (
+    order_company_ids,
+    order_for,
+    orders_visible_to,
+    require_ordering,
+)
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
 from portal.orders.selectors import (
     cart_for,
@@ -333,28 +341,53 @@ ORDERS_PER_PAGE = 25
 @require_GET
 def order_list(request):
     require_ordering(request.user)
-    orders = orders_visible_to(request.user).select_related("buyer")
-    order_filter = OrderFilter(request.GET, queryset=orders, request=request)
+    order_filter = OrderFilter(
+        request.GET,
+        queryset=orders_visible_to(request.user).select_related("buyer"),
+        request=request,
+    )
+    status = 400 if order_filter.is_bound and not order_filter.is_valid() else 200
+    if status == 200:
+        # The same address shows this user the same rows until an order of the companies
+        # they see, or who they are, changes (see portal.versions).
+        parts = (
+            "order-results",
+            request.user.pk,
+            request.get_full_path(),
+            bool(request.htmx and request.htmx.boosted),
+        )
+        results, filters = versions.cached(
+            versions.USERS,
+            parts,
+            lambda: _order_results(request, order_filter),
+            companies=order_company_ids(request.user),
+        )
+    else:
+        results, filters = _order_results(request, order_filter)
+    if request.htmx and request.htmx.target == "order-results":
+        return HttpResponse(results, status=status)
+    return render(
+        request, "orders/list.html", {"filters": filters, "results": results}, status=status
+    )
+
+
+def _order_results(request, order_filter) -> tuple[str, SafeString]:
+    """The order list's results (table, pages) and its filter bar, as HTML: the bar's
+    buyers are those of the orders listed, and change with them."""
     table = OrderTable(order_filter.qs.only(*OrderTable.LISTED))
     paginate(table, request, per_page=ORDERS_PER_PAGE)
-    template = "orders/list.html"
-    if request.htmx and request.htmx.target == "order-results":
-        template += "#results"
-    status = 400 if order_filter.is_bound and not order_filter.is_valid() else 200
-    buyers = order_filter.filters["buyer"].get_queryset(request)
-    return render(
-        request,
-        template,
-        {
-            "filter": order_filter,
-            "table": table,
-            "rows": table.prepared_rows(),
-            # The filter bar's choices, read only when the whole page is shown.
-            "statuses": order_filter.filters["status"].extra["choices"],
-            "buyers": buyers.values_list("username", flat=True),
-        },
-        status=status,
-    )
+    context = {
+        "filter": order_filter,
+        "table": table,
+        "rows": table.prepared_rows(),
+        "statuses": order_filter.filters["status"].extra["choices"],
+        "buyers": order_filter.filters["buyer"]
+        .get_queryset(request)
+        .values_list("username", flat=True),
+    }
+    html = render_to_string("orders/list.html#results", context, request)
+    filters = render_to_string("orders/list.html#filters", context, request)
+    return str(html), filters
 
 
 def render_order_detail(request, order, *, decision_form=None, status=200):
