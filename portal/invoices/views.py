@@ -70,14 +70,16 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def _filtered(request):
     """The invoices the user may see, filtered as the URL asks (finance filters by company)."""
-    visible = invoices_visible_to(request.user)
     companies = Company.objects.all() if is_finance(request.user) else None
-    invoice_filter = InvoiceFilter(
-        request.GET,
-        queryset=with_amounts(visible.select_related("company")),
-        companies=companies,
+    return InvoiceFilter(
+        request.GET, queryset=invoices_visible_to(request.user), companies=companies
     )
-    return invoice_filter
+
+
+def _rows_of(invoices):
+    """``invoices`` as the list and its exports print them: with their company and what
+    each has received."""
+    return with_amounts(invoices.select_related("company"))
 
 
 # The choices of the filter bar's selects (printed by the template).
@@ -141,12 +143,11 @@ def invoice_list(request):
         require_finance(request.user)
         if export not in EXPORT_FORMATS:
             return _bad_request(request, invoice_filter, "Export as CSV or XLSX.")
-        table = InvoiceTable(
-            invoices.order_by("issued_on", "number").prefetch_related("payments", "refunds")
-        )
+        invoices = _rows_of(invoices).order_by("issued_on", "number")
+        table = InvoiceTable(invoices.prefetch_related("payments", "refunds"))
         stamp = timezone.localdate().isoformat()
         return TableExport(export, table).response(f"invoices-{stamp}.{export}")
-    listed = invoices.only(*InvoiceTable.LISTED)
+    listed = _rows_of(invoices).only(*InvoiceTable.LISTED)
     table = paginate(InvoiceTable(listed), request, per_page=INVOICES_PER_PAGE, lazy=True)
     template = "invoices/list.html"
     if request.htmx and request.htmx.target == "invoice-results":
