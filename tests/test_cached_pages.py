@@ -1,8 +1,8 @@
 """Cached results are never older than the data they show, and never someone else's.
 
-The catalog's results, the product page's price and the invoice list's totals are cached
-under the version of the data behind them (``portal.versions``): PostgreSQL moves it on
-every write to a table behind them, whoever writes and however.
+The catalog's results, the product page's price and the invoice list's rows and totals are
+cached under the version of the data behind them (``portal.versions``): PostgreSQL moves it
+on every write to a table behind them, whoever writes and however.
 """
 
 import re
@@ -21,7 +21,9 @@ from inventory.models import CompanyWarehouse
 from inventory.services import stock_receive
 from portal import fragments, versions
 from portal.accounts.models import Company, Membership
+from portal.accounts.services import membership_set
 from portal.catalog.models import Category, Product
+from portal.invoices.models import Invoice, InvoiceStatus
 from portal.invoices.services import payment_record
 from portal.orders.models import Order
 from portal.orders.services import cart_add_many, cart_get_or_create
@@ -235,6 +237,110 @@ def test_the_invoice_totals_count_a_payment_at_once():
     after = open_total.search(finance.get("/invoices/").content.decode()).group(1)
     assert after != before
     assert format_money(invoice.total - Decimal("10.00"), invoice.currency) == after
+
+
+def invoice_row(html: str, number: str) -> tuple[str, str]:
+    """The Open amount and the status the invoice list's row of ``number`` shows."""
+    row = re.search(rf'<tr data-number="{number}">(.*?)</tr>', html, re.S)
+    assert row, f"{number} is not listed"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return cells[8], re.sub(r"<[^>]+>", "", cells[9])
+
+
+def test_the_invoice_list_shows_a_payment_and_a_status_changed_behind_its_back():
+    # given finance has seen an open invoice in the list, which is now cached
+    invoice = shipped("acme.buyer")
+    finance = signed_in("finance", enforce_csrf_checks=True)
+    url = f"/invoices/?q={invoice.number}"
+    owed = format_money(invoice.total, invoice.currency)
+    assert invoice_row(finance.get(url).content.decode(), invoice.number) == (owed, "Open")
+
+    # when 10.00 of it is paid
+    pay_ten(invoice)
+
+    # then its row owes 10.00 less
+    less = format_money(invoice.total - Decimal("10.00"), invoice.currency)
+    assert invoice_row(finance.get(url).content.decode(), invoice.number) == (less, "Open")
+
+    # and when it is marked paid by a bulk update, which sends no signal
+    Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.PAID)
+
+    # then its row says so at once
+    html = finance.get(url).content.decode()
+    assert invoice_row(html, invoice.number) == (less, "Paid")
+
+    # and the cached page's ZIP form carries finance's own token, which is accepted
+    assert fragments.CSRF_HOLE not in html
+    token = TOKEN.search(html).group(1)
+    zipped = finance.post(f"/invoices/archives/?q={invoice.number}", {"csrfmiddlewaretoken": token})
+    assert zipped.status_code == 302
+
+
+def test_the_invoice_list_shows_a_company_renamed_behind_its_back():
+    # given finance has seen Acme's invoices listed under its name, now cached
+    shipped("acme.buyer")
+    finance = signed_in("finance")
+    assert "Acme Hardware GmbH" in finance.get("/invoices/?company=acme").content.decode()
+
+    # when Acme is renamed by a bulk update
+    Company.objects.filter(code="acme").update(legal_name="Acme Tools AG")
+
+    # then the rows and the company filter say the new name
+    html = finance.get("/invoices/?company=acme").content.decode()
+    assert "Acme Hardware GmbH" not in html
+    assert "<td>Acme Tools AG</td>" in html
+    assert '<option value="acme" selected>Acme Tools AG</option>' in html
+
+
+def test_a_refused_invoice_filter_is_refused_each_time_with_what_was_typed():
+    # given finance typed a date the list cannot read, and was refused
+    finance = signed_in("finance")
+    url = "/invoices/?q=PO-77&issued_after=yesterday"
+    assert finance.get(url).status_code == 400
+
+    # when they ask again, for the whole page and for the results the filter bar swaps
+    page = finance.get(url)
+    results = finance.get(url, headers={"HX-Request": "true", "HX-Target": "invoice-results"})
+
+    # then both are refused again, saying why, and the page keeps what they typed
+    assert (page.status_code, results.status_code) == (400, 400)
+    assert "Issued from: Enter a valid date." in results.content.decode()
+    html = page.content.decode()
+    assert "Issued from: Enter a valid date." in html
+    assert 'value="PO-77"' in html and 'value="yesterday"' in html
+
+
+def test_a_buyer_is_never_shown_their_company_admins_cached_invoice_list():
+    # given acme.admin has seen every Acme invoice, a colleague's too, now cached
+    own = shipped("acme.buyer")
+    colleague = shipped("acme.manager")
+    admin_html = signed_in("acme.admin").get("/invoices/").content.decode()
+    assert own.number in admin_html and colleague.number in admin_html
+
+    # when acme.buyer opens the same address
+    html = signed_in("acme.buyer").get("/invoices/").content.decode()
+
+    # then they see the invoice of their own order only
+    assert own.number in html
+    assert colleague.number not in html
+
+
+def test_a_buyer_made_company_admin_sees_the_companys_invoices_at_once():
+    # given acme.buyer has seen the invoices of their own orders, now cached
+    own = shipped("acme.buyer")
+    colleague = shipped("acme.manager")
+    client = signed_in("acme.buyer")
+    assert colleague.number not in client.get("/invoices/").content.decode()
+
+    # when they are made their company's admin (no invoice changes)
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    membership_set(
+        user=buyer, company=buyer.membership.company, is_buyer=True, is_company_admin=True
+    )
+
+    # then the same address lists every Acme invoice
+    html = client.get("/invoices/").content.decode()
+    assert own.number in html and colleague.number in html
 
 
 def shipped_today(client) -> int:

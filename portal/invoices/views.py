@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -22,7 +22,7 @@ from django_tables2.export import TableExport
 
 from approvals.services import order_cancel_shipped
 from approvals.workflow import TransitionNotAllowed
-from portal import versions
+from portal import fragments, versions
 from portal.accounts.models import Company
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
 from portal.invoices.card_payments import (
@@ -66,18 +66,23 @@ from pricing.currencies import format_money
 
 INVOICES_PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
+# What the list and the aging report print changes with the documents, their payments and
+# refunds, and with the names of the companies billed (which move the catalog's version).
+INVOICE_DATA = (versions.INVOICES, versions.CATALOG)
 
 
 def _filtered(request):
     """The invoices the user may see, filtered as the URL asks (finance filters by company)."""
-    visible = invoices_visible_to(request.user)
     companies = Company.objects.all() if is_finance(request.user) else None
-    invoice_filter = InvoiceFilter(
-        request.GET,
-        queryset=with_amounts(visible.select_related("company")),
-        companies=companies,
+    return InvoiceFilter(
+        request.GET, queryset=invoices_visible_to(request.user), companies=companies
     )
-    return invoice_filter
+
+
+def _rows_of(invoices):
+    """``invoices`` as the list and its exports print them: with their company and what
+    each has received."""
+    return with_amounts(invoices.select_related("company"))
 
 
 # The choices of the filter bar's selects (printed by the template).
@@ -104,24 +109,21 @@ def _company_options(invoice_filter) -> str:
 
 
 def _bad_request(request, invoice_filter, message: str | None = None):
+    """The list's page again, with the filters as typed and what is wrong with them."""
     if message:
         invoice_filter.form.add_error(None, message)
-    template = "invoices/list.html"
-    if request.htmx and request.htmx.target == "invoice-results":
-        template += "#results"
-    return render(
-        request,
-        template,
-        {
-            "filter": invoice_filter,
-            "table": None,
-            "totals": [],
-            "is_finance": is_finance(request.user),
-            "company_options": _company_options(invoice_filter),
-            **FILTER_CHOICES,
-        },
-        status=400,
-    )
+    return _page(request, *_parts(request, invoice_filter, table=None), status=400)
+
+
+def _is_valid(request, invoice_filter) -> bool:
+    """Whether the URL's filters and page number are valid; if not, the form says why."""
+    if invoice_filter.is_bound and not invoice_filter.is_valid():
+        return False
+    wrong_page = page_error(request)
+    if wrong_page:
+        invoice_filter.form.add_error(None, wrong_page)
+        return False
+    return True
 
 
 @login_required
@@ -129,48 +131,89 @@ def _bad_request(request, invoice_filter, message: str | None = None):
 @require_GET
 def invoice_list(request):
     require_invoice_reader(request.user)
-    invoice_filter = _filtered(request)
-    if invoice_filter.is_bound and not invoice_filter.is_valid():
-        return _bad_request(request, invoice_filter)
-    wrong_page = page_error(request)
-    if wrong_page:
-        return _bad_request(request, invoice_filter, wrong_page)
-    invoices = invoice_filter.qs
-    export = request.GET.get("_export")
-    if export:
-        require_finance(request.user)
-        if export not in EXPORT_FORMATS:
-            return _bad_request(request, invoice_filter, "Export as CSV or XLSX.")
-        table = InvoiceTable(
-            invoices.order_by("issued_on", "number").prefetch_related("payments", "refunds")
-        )
-        stamp = timezone.localdate().isoformat()
-        return TableExport(export, table).response(f"invoices-{stamp}.{export}")
-    listed = invoices.only(*InvoiceTable.LISTED)
-    table = paginate(InvoiceTable(listed), request, per_page=INVOICES_PER_PAGE, lazy=True)
-    template = "invoices/list.html"
-    if request.htmx and request.htmx.target == "invoice-results":
-        template += "#results"
-    return render(
-        request,
-        template,
-        {
-            "filter": invoice_filter,
-            "table": table,
-            "rows": table.prepared_rows(),
-            # Totals over the whole set, cached until an invoice, payment or refund changes.
-            "totals": versions.cached(
-                versions.INVOICES,
-                ("invoice-totals", versions.query_of(invoices)),
-                lambda: invoice_totals(invoices),
-            ),
-            "is_finance": is_finance(request.user),
-            "company_options": _company_options(invoice_filter),
-            **FILTER_CHOICES,
-            "attention_count": PaymentIssue.objects.count() if is_finance(request.user) else 0,
-            "query": request.GET.urlencode(),
-        },
+    if request.GET.get("_export"):
+        return _export(request)
+    # The same address shows the same page, or the same refusal, to everyone who sees the
+    # same invoices, as finance or not, until an invoice, payment, refund or company
+    # changes: its filters are read only when it is not cached.
+    parts = (
+        "invoice-list",
+        is_finance(request.user),
+        versions.query_of(invoices_visible_to(request.user)),
+        request.get_full_path(),
     )
+    status, results, filters = versions.cached(INVOICE_DATA, parts, lambda: _list(request))
+    return _page(request, results, filters, status=status)
+
+
+def _list(request) -> tuple[int, str, SafeString]:
+    """The list's status, its results (totals, exports, a page of rows) and its filter
+    bar, as HTML."""
+    invoice_filter = _filtered(request)
+    if not _is_valid(request, invoice_filter):
+        return 400, *_parts(request, invoice_filter, table=None)
+    invoices = invoice_filter.qs
+    listed = _rows_of(invoices).only(*InvoiceTable.LISTED)
+    table = paginate(InvoiceTable(listed), request, per_page=INVOICES_PER_PAGE, lazy=True)
+    return 200, *_parts(
+        request,
+        invoice_filter,
+        table=table,
+        rows=table.prepared_rows(),
+        # Totals over the whole set, shared by its pages and sorts.
+        totals=versions.cached(
+            versions.INVOICES,
+            ("invoice-totals", versions.query_of(invoices)),
+            lambda: invoice_totals(invoices),
+        ),
+        query=request.GET.urlencode(),
+    )
+
+
+def _export(request):
+    """The filtered invoices as a CSV or XLSX download, for finance."""
+    require_finance(request.user)
+    invoice_filter = _filtered(request)
+    if not _is_valid(request, invoice_filter):
+        return _bad_request(request, invoice_filter)
+    export = request.GET["_export"]
+    if export not in EXPORT_FORMATS:
+        return _bad_request(request, invoice_filter, "Export as CSV or XLSX.")
+    invoices = _rows_of(invoice_filter.qs).order_by("issued_on", "number")
+    table = InvoiceTable(invoices.prefetch_related("payments", "refunds"))
+    stamp = timezone.localdate().isoformat()
+    return TableExport(export, table).response(f"invoices-{stamp}.{export}")
+
+
+def _parts(request, invoice_filter, **results) -> tuple[str, SafeString]:
+    """The results and the filter bar, as HTML that holds no user's CSRF token: the bar's
+    companies change with the data, as the results do, and are cached with them."""
+    context = {
+        "filter": invoice_filter,
+        "is_finance": is_finance(request.user),
+        "company_options": _company_options(invoice_filter),
+        "csrf_token": fragments.CSRF_HOLE,
+        **FILTER_CHOICES,
+        **results,
+    }
+    html = render_to_string("invoices/list.html#results", context, request)
+    filters = render_to_string("invoices/list.html#filters", context, request)
+    return str(html), filters  # a SafeString, which the cache keeps as one
+
+
+def _page(request, results: str, filters: SafeString, status: int = 200) -> HttpResponse:
+    """The whole page, or the results alone for an HTMX request that swaps them."""
+    results = fragments.with_csrf_token(results, request)
+    if request.htmx and request.htmx.target == "invoice-results":
+        return HttpResponse(results, status=status)
+    finance = is_finance(request.user)
+    context = {
+        "filters": filters,
+        "results": results,
+        "is_finance": finance,
+        "attention_count": PaymentIssue.objects.count() if finance else 0,
+    }
+    return render(request, "invoices/list.html", context, status=status)
 
 
 def _detail_context(request, invoice: Invoice, **forms) -> dict:
@@ -385,9 +428,7 @@ def aging_report(request):
     require_finance(request.user)
     # Hundreds of companies' rows, the same until an invoice, payment, refund or company
     # changes: cached as HTML (it holds no form).
-    report = versions.cached(
-        (versions.INVOICES, versions.CATALOG), ("aging-report",), lambda: _aging_html(request)
-    )
+    report = versions.cached(INVOICE_DATA, ("aging-report",), lambda: _aging_html(request))
     return render(request, "invoices/aging.html", {"report": report})
 
 
