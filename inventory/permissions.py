@@ -1,11 +1,11 @@
 """Warehouse staff see and move the stock of their own warehouses only."""
 
-from django.db.models import BigIntegerField, CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models import BigIntegerField, CharField, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from inventory.models import MovementKind, StockLevel, StockMovement, Warehouse
+from inventory.models import CompanyWarehouse, StockLevel, Warehouse
 from portal.accounts.models import StaffRole
 from portal.accounts.permissions import require_role
 from portal.catalog.models import Product
@@ -60,29 +60,30 @@ def stock_for(user, code: str, sku: str) -> StockLevel:
 
 def with_ships_from(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Annotate each order with the warehouse it ships from (``ships_from_id`` and
-    ``ships_from_code``): the one holding its stock, or for an order that never reserved
-    any (approved before orders reserved stock), its company's warehouse."""
-    reservations = StockMovement.objects.filter(
-        order=OuterRef("pk"), kind=MovementKind.RESERVATION
-    ).order_by("-pk")
+    ``ships_from_code``): the one holding its stock (``Order.reserved_in``), or for an order
+    that never reserved any (approved before orders reserved stock), its company's."""
     return orders.annotate(
         ships_from_id=Coalesce(
-            Subquery(reservations.values("stock__warehouse_id")[:1]),
-            F("company__supply__warehouse_id"),
-            output_field=BigIntegerField(),
+            F("reserved_in_id"), F("company__supply__warehouse_id"), output_field=BigIntegerField()
         ),
         ships_from_code=Coalesce(
-            Subquery(reservations.values("stock__warehouse__code")[:1]),
-            F("company__supply__warehouse__code"),
-            output_field=CharField(),
+            F("reserved_in__code"), F("company__supply__warehouse__code"), output_field=CharField()
         ),
     )
 
 
+def _ships_from_any(warehouses: QuerySet[Warehouse]) -> Q:
+    """Orders that ship from one of ``warehouses`` (as ``with_ships_from`` says), written so
+    that the order's own columns are compared: an index on them serves it."""
+    supplied = CompanyWarehouse.objects.filter(warehouse__in=warehouses).values("company_id")
+    return Q(reserved_in__in=warehouses) | Q(reserved_in__isnull=True, company__in=supplied)
+
+
 def orders_fulfilled_by(user) -> QuerySet[Order]:
-    """Approved and shipped orders that ship from the user's warehouses."""
+    """Approved and shipped orders that ship from the user's warehouses (``with_ships_from``
+    says which, for a page that shows it)."""
     orders = Order.objects.filter(status__in=(OrderStatus.APPROVED, OrderStatus.SHIPPED))
-    return with_ships_from(orders).filter(ships_from_id__in=warehouses_visible_to(user))
+    return orders.filter(_ships_from_any(warehouses_visible_to(user)))
 
 
 def orders_to_pick(user) -> QuerySet[Order]:
@@ -93,6 +94,7 @@ def orders_to_pick(user) -> QuerySet[Order]:
 def order_to_pick_for(user, number: str) -> Order:
     """One approved or shipped order of the user's warehouses, or 404."""
     try:
-        return orders_fulfilled_by(user).select_related("company", "buyer").get(number=number)
+        orders = with_ships_from(orders_fulfilled_by(user))
+        return orders.select_related("company", "buyer").get(number=number)
     except Order.DoesNotExist:
         raise Http404("No such order to pick.") from None
