@@ -56,6 +56,8 @@ TABLES = {
         "accounts_company",
         "accounts_companyuserobjectpermission",
         "accounts_companygroupobjectpermission",
+        "inventory_warehouseuserobjectpermission",  # and warehouse ones (inventory.0007)
+        "inventory_warehousegroupobjectpermission",
     ),
 }
 CACHE_SECONDS = 300

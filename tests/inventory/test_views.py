@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm, remove_perm
 
 from approvals.services import Checkout, order_approve, order_edit, order_submit
 from inventory.models import CompanyWarehouse, MovementKind, StockLevel, StockMovement, Warehouse
@@ -304,9 +305,10 @@ def test_pick_lists_show_approved_orders_of_the_warehouse_with_lines_by_sku():
     assert f"Ship {acme.number}" in section
 
 
-def picks(username: str) -> list[str]:
-    """The numbers of the orders on the user's pick lists."""
-    html = signed_in(username).get("/inventory/picking/").content.decode()
+def picks(user_or_client: str | Client) -> list[str]:
+    """The numbers of the orders on the user's pick lists, as their next request shows."""
+    client = signed_in(user_or_client) if isinstance(user_or_client, str) else user_or_client
+    html = client.get("/inventory/picking/").content.decode()
     return re.findall(r'<section[^>]*data-order="([^"]+)"', html)
 
 
@@ -361,6 +363,27 @@ def test_an_order_submitted_again_after_its_company_moved_ships_from_the_new_war
     assert order.number not in picks("warehouse.north")
     north = signed_in("warehouse.north")
     assert north.get(f"/inventory/picking/{order.number}/").status_code == 404
+
+
+def test_a_warehouse_granted_or_withdrawn_shows_at_the_next_request():
+    # given an approved Borealis order, SOUTH's to pick, and warehouse.north reading its
+    # pick lists (who they are, and where they work, is cached)
+    order = approved("borealis.buyer", [("NUT-M8", 2)])
+    client = signed_in("warehouse.north")
+    assert order.number not in picks(client)
+    south = Warehouse.objects.get(code="SOUTH")
+
+    # when they are given SOUTH as well, then its orders and stock are theirs at once
+    assign_perm("inventory.operate_warehouse", user("warehouse.north"), south)
+    assert order.number in picks(client)
+    assert client.get("/inventory/?warehouse=SOUTH").status_code == 200
+    assert client.get(f"/inventory/picking/{order.number}/").status_code == 200
+
+    # when it is taken away again, then it is gone at once
+    remove_perm("inventory.operate_warehouse", user("warehouse.north"), south)
+    assert order.number not in picks(client)
+    assert client.get("/inventory/?warehouse=SOUTH").status_code == 400
+    assert client.get(f"/inventory/picking/{order.number}/").status_code == 404
 
 
 def test_the_pick_list_costs_the_same_queries_for_1_or_6_orders():
