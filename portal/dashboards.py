@@ -174,7 +174,8 @@ class WarehousePanel:
 
 
 def warehouse_panel(user, *, today: date) -> WarehousePanel:
-    """Picks waiting, low stock and orders shipped per day: six queries, four once cached."""
+    """Picks waiting, low stock and orders shipped per day: four queries, one once cached
+    (and the data version, which a reading request has read already)."""
     # Low stock and shipments are cached until a stock level changes (every shipment
     # moves one); the picks waiting are counted afresh.
     days, low = versions.cached(
