@@ -28,6 +28,7 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.permissions import orders_to_pick, stock_visible_to, warehouse_ids_of
+from portal import versions
 from portal.accounts.models import Company
 
 
@@ -195,10 +196,23 @@ def oldest_to_pick(user, *, shown: int = 5) -> tuple[int, list]:
     return (oldest[0].picks_count if oldest else 0), oldest
 
 
+def picks_waiting(user, *, shown: int = 5) -> tuple[int, list]:
+    """``oldest_to_pick``, cached until an order changes what the pick lists read of it or
+    a company changes (the data versions of picks and of the catalog, which covers who
+    supplies a company): an order approved, shipped or cancelled shows at the next request.
+    The badge in the navigation of every page of warehouse staff reads it too."""
+    return versions.cached(
+        (versions.PICKS, versions.CATALOG),
+        ("picks-waiting", sorted(warehouse_ids_of(user)), shown),
+        lambda: oldest_to_pick(user, shown=shown),
+    )
+
+
 def warehouse_today(user, *, low: tuple[int, list[StockLevel]] | None = None) -> WarehouseToday:
-    """What a warehouse dashboard shows: orders to pick (the oldest first), and low stock
-    (``low_stock``'s, read here unless given). Three queries, one with ``low``."""
-    picks_count, oldest_picks = oldest_to_pick(user)
+    """What a warehouse dashboard shows: orders to pick (the oldest first, ``picks_waiting``),
+    and low stock (``low_stock``'s, read here unless given). Three queries, one with ``low``,
+    none once cached."""
+    picks_count, oldest_picks = picks_waiting(user)
     low_count, low_items = low if low is not None else low_stock(user)
     return WarehouseToday(
         picks_count=picks_count,

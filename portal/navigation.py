@@ -1,8 +1,9 @@
 """The navigation: the sections each role opens, the one the user is in, and the counts
 next to them (cart lines, approvals waiting, picks waiting).
 
-Each count is one query, run only when a template (the navigation) or the HTMX counts
-header asks for it, and only for the roles that have that section.
+Each count is one query (the picks waiting, often none: they are cached), run only when
+a template (the navigation) or the HTMX counts header asks for it, and only for the roles
+that have that section.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from functools import cached_property
 from django.urls import reverse
 
 from approvals.permissions import DECIDING_ROLES, awaiting_decision_by
-from inventory.permissions import orders_to_pick
+from inventory.selectors import picks_waiting
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
 from portal.orders.selectors import cart_line_count
 
@@ -38,7 +39,7 @@ class Navigation:
 
     @cached_property
     def picks(self) -> int | None:
-        return orders_to_pick(self.user).count() if "warehouse" in self.roles else None
+        return picks_waiting(self.user)[0] if "warehouse" in self.roles else None
 
     @cached_property
     def entries(self) -> list["NavEntry"]:

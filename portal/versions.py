@@ -30,6 +30,7 @@ from django.utils import timezone
 CATALOG = "catalog"  # what a catalog row shows: product, its price, its availability
 INVOICES = "invoices"  # what invoice totals add up: documents, payments, refunds
 USERS = "users"  # who a signed-in user is: account, groups, membership, company permissions
+PICKS = "picks"  # which orders wait to be picked where (triggers: inventory.0008)
 TABLES = {
     CATALOG: (
         "catalog_category",
@@ -59,6 +60,7 @@ TABLES = {
         "inventory_warehouseuserobjectpermission",  # and warehouse ones (inventory.0007)
         "inventory_warehousegroupobjectpermission",
     ),
+    PICKS: ("orders_order",),
 }
 CACHE_SECONDS = 300
 

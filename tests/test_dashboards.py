@@ -540,9 +540,10 @@ def panel_queries(username: str) -> int:
         ("acme.buyer", 3, 3),  # spend per month, recent orders
         ("acme.manager", 5, 5),  # and the queue by age, the week's decisions
         ("acme.admin", 6, 6),  # and the spend per buyer
-        # the warehouses they operate (a signed-in user comes with them), the oldest picks
-        # with their count, the data version, then (cached) shipped, low count, lowest
-        ("warehouse.north", 6, 3),
+        # the warehouses they operate (a signed-in user comes with them), the picks' data
+        # version, the oldest picks with their count, the catalog's version, then (cached)
+        # shipped, low count, lowest
+        ("warehouse.north", 7, 3),
         # the data versions, then the aging, issued this week, attention, overdue count and
         # cash (cached), and attention again (never cached)
         ("finance", 7, 2),
