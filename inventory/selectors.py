@@ -209,9 +209,9 @@ def picks_waiting(user, *, shown: int = 5) -> tuple[int, list]:
 
 
 def warehouse_today(user, *, low: tuple[int, list[StockLevel]] | None = None) -> WarehouseToday:
-    """What a warehouse dashboard shows: orders to pick (the oldest first, ``picks_waiting``),
-    and low stock (``low_stock``'s, read here unless given). Three queries, one with ``low``,
-    none once cached."""
+    """What a warehouse dashboard shows: orders to pick (the oldest first, ``picks_waiting``,
+    cached), and low stock (``low_stock``'s, read here unless given). Three queries, one
+    with ``low``, and none of them for the picks once cached."""
     picks_count, oldest_picks = picks_waiting(user)
     low_count, low_items = low if low is not None else low_stock(user)
     return WarehouseToday(

@@ -174,10 +174,10 @@ class WarehousePanel:
 
 
 def warehouse_panel(user, *, today: date) -> WarehousePanel:
-    """Picks waiting, low stock and orders shipped per day: four queries, one once cached
-    (and the data version, which a reading request has read already)."""
+    """Picks waiting, low stock and orders shipped per day: four queries, none once cached
+    (but the data versions, which a reading request has read already)."""
     # Low stock and shipments are cached until a stock level changes (every shipment
-    # moves one); the picks waiting are counted afresh.
+    # moves one); the picks waiting until an order moves (``picks_waiting``).
     days, low = versions.cached(
         versions.CATALOG,
         ("warehouse-stock", sorted(warehouse_ids_of(user)), today),
