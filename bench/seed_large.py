@@ -1048,7 +1048,7 @@ class Bulk:
             Order,
             "id number company buyer status currency version checkout_token po_number ship_to "
             "ship_to_text requested_delivery_date note subtotal tax_total total created_at "
-            "updated_at submitted_at",
+            "updated_at submitted_at reserved_in",
             self.orders,
         )
         load.numbered(
@@ -1504,7 +1504,7 @@ class Story:
             plan.id, plan.number, customer.id, plan.buyer.user_id, self.status, customer.currency,
             self.version, self.token, plan.po_number, ship_to, ship_to_text, wanted, note,
             plan.subtotal, plan.tax_total, plan.subtotal + plan.tax_total, clock.ts(created),
-            clock.ts(self.last), clock.ts(self.submitted),
+            clock.ts(self.last), clock.ts(self.submitted), self.bulk.warehouses[self.warehouse],
         ))  # fmt: skip
 
     def move(self, t: int, action: str, actor: int, target: str, comment: str = "") -> None:

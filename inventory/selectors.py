@@ -4,7 +4,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -16,7 +27,8 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
-from inventory.permissions import orders_to_pick, stock_visible_to, warehouses_visible_to
+from inventory.permissions import orders_to_pick, stock_visible_to, warehouse_ids_of
+from portal import versions
 from portal.accounts.models import Company
 
 
@@ -169,14 +181,42 @@ def low_stock(user, *, shown: int = 5) -> tuple[int, list[StockLevel]]:
     return low.count(), list(lowest[:shown])
 
 
-def warehouse_today(user, *, low: tuple[int, list[StockLevel]] | None = None) -> WarehouseToday:
-    """What a warehouse dashboard shows: orders to pick (the oldest first), and low stock
-    (``low_stock``'s, read here unless given). Four queries, two with ``low``."""
+def oldest_to_pick(user, *, shown: int = 5) -> tuple[int, list]:
+    """How many orders wait to be picked from the user's warehouses, and the ``shown``
+    oldest with their company, in one query: the count is a subquery PostgreSQL runs
+    once, beside the rows."""
     picks = orders_to_pick(user)
+    count = picks.order_by().values(n=Func("pk", function="COUNT", output_field=IntegerField()))
+    oldest = list(
+        picks.select_related("company")
+        .annotate(picks_count=Subquery(count))
+        .order_by("submitted_at", "pk")[:shown]
+    )
+    # No row to carry the count: no order is waiting.
+    return (oldest[0].picks_count if oldest else 0), oldest
+
+
+def picks_waiting(user, *, shown: int = 5) -> tuple[int, list]:
+    """``oldest_to_pick``, cached until an order changes what the pick lists read of it or
+    a company changes (the data versions of picks and of the catalog, which covers who
+    supplies a company): an order approved, shipped or cancelled shows at the next request.
+    The badge in the navigation of every page of warehouse staff reads it too."""
+    return versions.cached(
+        (versions.PICKS, versions.CATALOG),
+        ("picks-waiting", sorted(warehouse_ids_of(user)), shown),
+        lambda: oldest_to_pick(user, shown=shown),
+    )
+
+
+def warehouse_today(user, *, low: tuple[int, list[StockLevel]] | None = None) -> WarehouseToday:
+    """What a warehouse dashboard shows: orders to pick (the oldest first, ``picks_waiting``,
+    cached), and low stock (``low_stock``'s, read here unless given). Three queries, one
+    with ``low``, and none of them for the picks once cached."""
+    picks_count, oldest_picks = picks_waiting(user)
     low_count, low_items = low if low is not None else low_stock(user)
     return WarehouseToday(
-        picks_count=picks.count(),
-        oldest_picks=list(picks.select_related("company").order_by("submitted_at", "pk")[:5]),
+        picks_count=picks_count,
+        oldest_picks=oldest_picks,
         low_count=low_count,
         low_items=low_items,
     )
@@ -191,7 +231,7 @@ def shipped_per_day(user, *, days: int = 14, today: date | None = None) -> list[
     rows = (
         StockMovement.objects.filter(
             kind=MovementKind.SHIPMENT,
-            stock__warehouse__in=warehouses_visible_to(user),
+            stock__warehouse_id__in=sorted(warehouse_ids_of(user)),
             created_at__gte=datetime.combine(first, time.min, tzinfo=zone),
             created_at__lt=datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone),
         )

@@ -296,6 +296,9 @@ def _reserve(order, warehouse: Warehouse, lines, by) -> list[StockMovement]:
         raise InsufficientStock(shortages)
     changes = [(level, 0, wanted[level.product_id][1]) for level in levels.values()]
     _apply(changes)
+    # The order now ships from here: its pick list is this warehouse's (``orders_to_pick``).
+    Order.objects.filter(pk=order.pk).update(reserved_in=warehouse)
+    order.reserved_in = warehouse
     return _movements(changes, kind=MovementKind.RESERVATION, order=order, by=by)
 
 

@@ -197,7 +197,8 @@ def _with_pick_lines(orders):
 def picking(request):
     """Pick lists of every approved order of the user's warehouses, oldest first."""
     require_warehouse_staff(request.user)
-    orders = _with_pick_lines(orders_to_pick(request.user)).order_by("submitted_at", "pk")
+    orders = _with_pick_lines(with_ships_from(orders_to_pick(request.user)))
+    orders = orders.order_by("submitted_at", "pk")
     page = Paginator(orders, PICK_LISTS_PER_PAGE).get_page(request.GET.get("page"))
     # The pager has counted the orders to pick: the navigation shows that count.
     nav = Navigation(request.user, roles_of(request.user), request.path, picks=page.paginator.count)

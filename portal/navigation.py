@@ -3,8 +3,7 @@ next to them (cart lines, approvals waiting, picks waiting).
 
 Each count is worked out only when a template (the navigation) or the HTMX counts header
 asks for it, and only for the roles that have that section: the cart's is read with the
-data versions (``read_with_versions``), the approvals' is cached with the queue, the
-picks' is one query.
+data versions (``read_with_versions``), the approvals' and the picks' are cached.
 """
 
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from django.urls import reverse
 
 from approvals.permissions import DECIDING_ROLES
 from approvals.selectors import awaiting_decision_count
-from inventory.permissions import orders_to_pick
+from inventory.selectors import picks_waiting
 from portal import versions
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
 from portal.orders.selectors import cart_line_count, cart_line_count_query
@@ -45,7 +44,7 @@ class Navigation:
 
     @cached_property
     def picks(self) -> int | None:
-        return orders_to_pick(self.user).count() if "warehouse" in self.roles else None
+        return picks_waiting(self.user)[0] if "warehouse" in self.roles else None
 
     @cached_property
     def entries(self) -> list["NavEntry"]:

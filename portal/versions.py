@@ -30,6 +30,7 @@ from django.utils import timezone
 CATALOG = "catalog"  # what a catalog row shows: product, its price, its availability
 INVOICES = "invoices"  # what invoice totals add up: documents, payments, refunds
 USERS = "users"  # who a signed-in user is: account, groups, membership, company permissions
+PICKS = "picks"  # which orders wait to be picked where (triggers: inventory.0008)
 TABLES = {
     CATALOG: (
         "catalog_category",
@@ -56,7 +57,10 @@ TABLES = {
         "accounts_company",
         "accounts_companyuserobjectpermission",
         "accounts_companygroupobjectpermission",
+        "inventory_warehouseuserobjectpermission",  # and warehouse ones (inventory.0007)
+        "inventory_warehousegroupobjectpermission",
     ),
+    PICKS: ("orders_order",),
 }
 # One version per company (migration ``portal.0004_company_orders_versions``): its numbered
 # orders (a cart moves nothing) and the tables of rows that belong to them.

@@ -21,7 +21,7 @@ from approvals.selectors import (
     spend_by_month,
     week_start,
 )
-from approvals.services import order_approve, order_reject, order_request_changes
+from approvals.services import order_approve, order_cancel, order_reject, order_request_changes
 from inventory.models import LOW_STOCK, StockLevel
 from inventory.selectors import shipped_per_day
 from inventory.services import stock_reorder_point_set
@@ -448,6 +448,27 @@ def test_shipments_move_back_a_day_at_a_time_and_leave_after_fourteen():
     assert sum(n for _, n in shipped_per_day(user("warehouse.south"))) == 0
 
 
+def test_the_picks_waiting_follow_orders_approved_shipped_and_cancelled_at_once():
+    client = signed_in("warehouse.north")
+
+    def waiting() -> tuple[int, list[str]]:
+        """The badge's count and the oldest picks listed, as the next request shows them."""
+        html = panel(client.get("/").content.decode(), "warehouse")
+        count = re.search(r'picks-waiting">.*?class="badge">(\d+)<', html).group(1)
+        return int(count), re.findall(r'href="/inventory/picking/([^/"]+)/"', html)
+
+    before, oldest = waiting()
+    first = approved("acme.buyer", (("BOLT-M8-50", 10),))
+    second = approved("acme.buyer", (("BOLT-M8-50", 10),))
+    assert waiting() == (before + 2, [*oldest, first.number, second.number][:5])
+
+    ship(first)
+    assert waiting() == (before + 1, [*oldest, second.number][:5])
+
+    order_cancel(order=second, by=user("acme.buyer"))
+    assert waiting() == (before, oldest)
+
+
 def test_another_warehouse_sees_nothing_shipped_and_nothing_to_pick():
     approved("acme.buyer", (("BOLT-M8-50", 10),))  # NORTH's to pick
     ship(approved("acme.buyer", (("BOLT-M8-50", 10),)))
@@ -522,8 +543,9 @@ def panel_queries(username: str) -> int:
         ("acme.buyer", 4, 2),  # spend per month, recent orders
         ("acme.manager", 6, 2),  # and the queue's submission times, the week's decisions
         ("acme.admin", 7, 2),  # and the spend per buyer
-        # the data versions, picks count and oldest, then (cached) shipped, low count, lowest
-        ("warehouse.north", 6, 3),
+        # the data versions and the warehouses they operate (a signed-in user comes with
+        # them), then, cached: the oldest picks with their count, shipped, low count, lowest
+        ("warehouse.north", 6, 2),
         # the data versions, then the aging, issued this week, attention, overdue count and
         # cash (cached), and attention again (never cached)
         ("finance", 7, 2),

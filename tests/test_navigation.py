@@ -11,7 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from approvals.services import order_ship
+from portal import versions
 from portal.catalog.models import Product
+from portal.orders.services import cart_add_many, cart_get_or_create
 from tests.ordering import place
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +92,25 @@ def test_counts_show_cart_lines_approvals_and_picks_waiting(demo):
     assert "Cart [2]" in nav(buyer.get("/").content.decode())
     assert "Approvals [1]" in nav(signed_in("acme.manager").get("/").content.decode())
     assert "Pick lists [1]" in nav(signed_in("warehouse.north").get("/").content.decode())
+
+
+def test_the_picks_count_is_kept_while_carts_fill_and_follows_each_order_at_once(demo):
+    # given warehouse.north has its picks waiting counted (and cached) on the stock page
+    north = signed_in("warehouse.north")
+    assert "Pick lists" in nav(north.get("/inventory/").content.decode())
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    (kept,) = versions.current(versions.PICKS)
+
+    # when acme.buyer fills a cart, then the picks waiting are not counted again
+    cart_add_many(cart=cart, items=[(Product.objects.get(sku="NUT-M8"), 3)], by=buyer)
+    assert versions.current(versions.PICKS) == (kept,)
+
+    # when an order is placed (approved at once) and then shipped, then each shows at once
+    order = place("acme.buyer", [("BOLT-M8-50", 5)])
+    assert "Pick lists [1]" in nav(north.get("/inventory/").content.decode())
+    order_ship(order=order, by=get_user_model().objects.get(username="warehouse.north"))
+    assert "Pick lists" in nav(north.get("/inventory/").content.decode())
 
 
 def test_a_count_of_nothing_is_hidden(demo):

@@ -12,9 +12,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from approvals.services import order_ship
+from inventory.permissions import orders_to_pick, warehouses_visible_to
 from inventory.selectors import reserved_for
 from portal.invoices.models import DocumentCounter, Invoice
 from portal.orders.models import Order, OrderStatus
@@ -106,6 +108,15 @@ def test_the_large_data_set_holds_together_for_the_people_using_it(large):
             assert held == sum(line.quantity for line in order.lines.all()), order.number
         else:
             assert held == 0, order.number
+    # and each approved order is on the pick list of the warehouse it reserved in, its
+    # company's, as the reservation service records it
+    waiting = Order.objects.filter(status=OrderStatus.APPROVED)
+    assert waiting.exists()
+    assert not waiting.exclude(reserved_in=F("company__supply__warehouse")).exists()
+    for staff in ("warehouse.north", "warehouse.south"):
+        assert set(orders_to_pick(user(staff))) == set(
+            waiting.filter(reserved_in__in=warehouses_visible_to(user(staff)))
+        )
     # and every shipped order has its invoice, each series numbering them 1, 2, 3 … up to
     # its counter, every number once
     assert not Order.objects.filter(status=OrderStatus.SHIPPED, invoices__isnull=True).exists()

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 
+from inventory.permissions import warehouse_grants
 from portal import versions
 from portal.accounts.permissions import company_grants
 
@@ -14,9 +15,10 @@ class PortalBackend(ModelBackend):
     """Django's own password check; a signed-in request's user comes from the cache.
 
     Every page shows the user's company and navigation by role, and most list what the
-    user's companies may see. So the user is read with their membership, its company,
-    the names of their groups and their permissions on companies, in one query
-    (``membership_of``, ``roles_of`` and ``company_ids_visible_to`` take them from it),
+    user's companies (or warehouses) may see. So the user is read with their membership,
+    its company, the names of their groups and their permissions on companies and
+    warehouses, in one query (``membership_of``, ``roles_of``, ``company_ids_visible_to``
+    and ``warehouse_ids_of`` take them from it),
     and cached under the users' data version (``portal.versions``): any write to those
     tables, a password change or a deactivation included, moves the version, and the
     next request reads the user afresh. A request then pays one small query for the
@@ -35,7 +37,9 @@ class PortalBackend(ModelBackend):
             get_user_model()
             ._default_manager.select_related("membership__company")
             .annotate(
-                portal_group_names=ArraySubquery(group_names), **company_grants(OuterRef("pk"))
+                portal_group_names=ArraySubquery(group_names),
+                **company_grants(OuterRef("pk")),
+                **warehouse_grants(OuterRef("pk")),
             )
             .filter(pk=user_id)
             .first()

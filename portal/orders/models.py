@@ -18,8 +18,9 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# The version and checkout token are bookkeeping of the checkout, not facts about the order.
-@tracked(exclude=("version", "checkout_token"))
+# The version and checkout token are bookkeeping of the checkout, not facts about the order;
+# where its stock is reserved the timeline and the stock movements record already.
+@tracked(exclude=("version", "checkout_token", "reserved_in"))
 class Order(models.Model):
     """A buyer's order. While ``draft`` without a number it is their cart.
 
@@ -55,6 +56,18 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The warehouse of the order's latest reservation, written by ``inventory.services``
+    # with it: the one it ships from. None for an order that never reserved stock (one
+    # approved before orders did), which ships from its company's warehouse.
+    reserved_in = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # ``order_to_pick`` serves the lookups that matter
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -86,6 +99,13 @@ class Order(models.Model):
                 fields=["company", "buyer"],
                 condition=Q(number__isnull=False),
                 name="order_company_buyer",
+            ),
+            # The orders waiting to be picked in a warehouse, oldest first (the pick lists,
+            # their count on every page of warehouse staff, the warehouse dashboard).
+            models.Index(
+                fields=["reserved_in", "submitted_at", "id"],
+                condition=Q(status="approved"),
+                name="order_to_pick",
             ),
         ]
 

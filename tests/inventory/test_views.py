@@ -8,9 +8,10 @@ from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm, remove_perm
 
-from approvals.services import order_approve
-from inventory.models import MovementKind, StockLevel, StockMovement
+from approvals.services import Checkout, order_approve, order_edit, order_submit
+from inventory.models import CompanyWarehouse, MovementKind, StockLevel, StockMovement, Warehouse
 from portal.catalog.models import Category, Product
 from portal.orders.models import Order, OrderStatus
 from tests.inventory.conftest import level, place, set_on_hand, user
@@ -302,6 +303,87 @@ def test_pick_lists_show_approved_orders_of_the_warehouse_with_lines_by_sku():
     section = re.search(rf'data-order="{acme.number}".*?</section>', north, re.S).group(0)
     assert re.findall(r'<tr data-sku="([^"]+)"', section) == ["BOLT-M8-50", "GLOVE-L", "NUT-M8"]
     assert f"Ship {acme.number}" in section
+
+
+def picks(user_or_client: str | Client) -> list[str]:
+    """The numbers of the orders on the user's pick lists, as their next request shows."""
+    client = signed_in(user_or_client) if isinstance(user_or_client, str) else user_or_client
+    html = client.get("/inventory/picking/").content.decode()
+    return re.findall(r'<section[^>]*data-order="([^"]+)"', html)
+
+
+def supplied_from(company_code: str, warehouse_code: str) -> None:
+    CompanyWarehouse.objects.filter(company__code=company_code).update(
+        warehouse=Warehouse.objects.get(code=warehouse_code)
+    )
+
+
+def test_an_order_stays_with_the_warehouse_holding_its_stock_when_its_company_moves():
+    # given an approved Acme order, its stock reserved in NORTH
+    order = approved("acme.buyer", [("BOLT-M8-50", 5)])
+
+    held = level("NORTH", "BOLT-M8-50").reserved
+
+    # when Acme is supplied from SOUTH from now on
+    supplied_from("acme", "SOUTH")
+
+    # then NORTH, which holds its stock, still picks and ships it; SOUTH never sees it
+    assert order.number in picks("warehouse.north")
+    assert order.number not in picks("warehouse.south")
+    response = signed_in("warehouse.north").post(f"/inventory/picking/{order.number}/ship/")
+    assert response.status_code == 302
+    assert level("NORTH", "BOLT-M8-50").reserved == held - 5
+
+
+def test_an_order_submitted_again_after_its_company_moved_ships_from_the_new_warehouse():
+    # given a pending Acme order, reserved in NORTH, reopened by its buyer (which gives its
+    # stock back) once Acme is supplied from SOUTH
+    order = place("acme.buyer", [("DRILL-18V", 10)])
+    order = order_edit(order=order, by=user("acme.buyer"))
+    supplied_from("acme", "SOUTH")
+    south_before = level("SOUTH", "DRILL-18V").reserved
+
+    # when it is submitted again and approved
+    company = order.company
+    order = order_submit(
+        token=order.checkout_token,
+        by=user("acme.buyer"),
+        checkout=Checkout(
+            po_number="",
+            ship_to=company.addresses.filter(is_shipping=True).first(),
+            requested_delivery_date=None,
+            note="",
+        ),
+    )
+    order = order_approve(order=order, by=user("acme.manager"), expected_version=order.version)
+
+    # then its stock is held in SOUTH, and it is SOUTH's to pick, not NORTH's any more
+    assert level("SOUTH", "DRILL-18V").reserved == south_before + 10
+    assert order.number in picks("warehouse.south")
+    assert order.number not in picks("warehouse.north")
+    north = signed_in("warehouse.north")
+    assert north.get(f"/inventory/picking/{order.number}/").status_code == 404
+
+
+def test_a_warehouse_granted_or_withdrawn_shows_at_the_next_request():
+    # given an approved Borealis order, SOUTH's to pick, and warehouse.north reading its
+    # pick lists (who they are, and where they work, is cached)
+    order = approved("borealis.buyer", [("NUT-M8", 2)])
+    client = signed_in("warehouse.north")
+    assert order.number not in picks(client)
+    south = Warehouse.objects.get(code="SOUTH")
+
+    # when they are given SOUTH as well, then its orders and stock are theirs at once
+    assign_perm("inventory.operate_warehouse", user("warehouse.north"), south)
+    assert order.number in picks(client)
+    assert client.get("/inventory/?warehouse=SOUTH").status_code == 200
+    assert client.get(f"/inventory/picking/{order.number}/").status_code == 200
+
+    # when it is taken away again, then it is gone at once
+    remove_perm("inventory.operate_warehouse", user("warehouse.north"), south)
+    assert order.number not in picks(client)
+    assert client.get("/inventory/?warehouse=SOUTH").status_code == 400
+    assert client.get(f"/inventory/picking/{order.number}/").status_code == 404
 
 
 def test_the_pick_list_costs_the_same_queries_for_1_or_6_orders():
