@@ -40,6 +40,10 @@ HUNDRED = Decimal(100)
 
 Tiers = list[tuple[int, Decimal]]  # (min_qty, unit price), ascending min_qty
 
+# What the engine reads of a product to price it: a product loaded with only these prices
+# the same as a whole one.
+PRICED_FIELDS = ("id", "sku", "min_qty", "increment", "max_qty", "tax_rate", "is_active")
+
 
 class SourceKind:
     CONTRACT = "contract"
