@@ -15,7 +15,11 @@ def cart_for(*, buyer, company: Company) -> Order:
     ``services.cart_add_many`` saves an unsaved cart when the first product goes in.
     """
     cart = Order.objects.filter(buyer=buyer, status=OrderStatus.DRAFT, number__isnull=True).first()
-    return cart or Order(buyer=buyer, company=company, currency=company.currency)
+    if cart is None:
+        return Order(buyer=buyer, company=company, currency=company.currency)
+    if cart.company_id == company.pk:
+        cart.company = company  # at hand already: pricing the cart does not read it again
+    return cart
 
 
 def cart_line_count(buyer) -> int:
