@@ -174,7 +174,33 @@ def test_a_quantity_changed_in_its_line_answers_with_that_line_and_the_totals(bu
     assert '<div id="checkout-submit" hx-swap-oob="true">' in html
     after = buyer.get("/cart/").content.decode()
     assert texts(html, "total") == texts(after, "total") != texts(whole, "total")
+    for testid in ("subtotal", "tax-total", "total"):
+        assert texts(html, testid) == texts(after, testid), testid
     assert "Submit order" in html
+
+
+def test_a_rule_broken_in_its_line_shows_there_and_in_the_totals_as_on_the_cart(buyer):
+    # given 12 pairs of gloves (sold in twelves) and 3 x NUT-M8 in the cart
+    add(buyer, "GLOVE-L", "12")
+    add(buyer, "NUT-M8", "3")
+    glove = line_of("acme.buyer", "GLOVE-L")
+
+    # when the gloves are set to 13 from their line
+    response = buyer.post(
+        f"/cart/lines/{glove.pk}/", {"quantity": "13"}, headers=line_target(glove)
+    )
+
+    # then the change is kept, and the line says which rule it breaks
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "GLOVE-L is sold in multiples of 12." in html
+    assert line_of("acme.buyer", "GLOVE-L").quantity == 13
+    # and the totals and the checkout's button are what the cart page now shows
+    after = buyer.get("/cart/").content.decode()
+    for testid in ("subtotal", "tax-total", "total"):
+        assert texts(html, testid) == texts(after, testid), testid
+    assert "Fix the lines marked above" in html
+    assert "Fix the lines marked above" in after
 
 
 def test_a_bad_quantity_in_its_line_is_refused_there_as_typed(buyer):
