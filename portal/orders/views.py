@@ -21,9 +21,10 @@ from approvals.services import (
 )
 from approvals.workflow import DECISIONS
 from inventory.selectors import availability_for
-from portal.accounts.permissions import membership_of
+from portal.accounts.permissions import membership_of, roles_of
 from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
+from portal.navigation import Navigation
 from portal.orders.filters import OrderFilter
 from portal.orders.forms import (
     AddToCartForm,
@@ -73,6 +74,14 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+def _navigation(request, draft, lines) -> Navigation:
+    """The navigation of a page about ``draft``: when it is the cart, its count is the lines
+    just read, not counted again. The middleware sends the same after an htmx change."""
+    known = {} if draft.number else {"cart": len(lines)}
+    request.navigation = Navigation(request.user, roles_of(request.user), request.path, **known)
+    return request.navigation
+
+
 def _render_cart(
     request,
     cart,
@@ -117,6 +126,7 @@ def _render_cart(
             "submit_url": reverse("order-submit", args=[cart.number])
             if cart.number
             else reverse("cart-submit"),
+            "nav": _navigation(request, cart, lines),
         },
         status=status,
     )
@@ -220,6 +230,7 @@ def _render_cart_line(request, cart, line_id: int, *, form, status: int):
             "row": row,
             "quote": priced,
             "can_submit": priced.is_valid,
+            "nav": _navigation(request, cart, lines),
         },
         status=status,
     )

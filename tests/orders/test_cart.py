@@ -1,5 +1,6 @@
 """The cart through its pages: today's prices, VAT per line, bad quantities and rule breaches."""
 
+import json
 import re
 
 import pytest
@@ -177,6 +178,8 @@ def test_a_quantity_changed_in_its_line_answers_with_that_line_and_the_totals(bu
     for testid in ("subtotal", "tax-total", "total"):
         assert texts(html, testid) == texts(after, testid), testid
     assert "Submit order" in html
+    # and the navigation's cart count, which a changed quantity leaves as it was
+    assert json.loads(response["HX-Trigger"])["portal:counts"] == {"cart": 2}
 
 
 def test_a_rule_broken_in_its_line_shows_there_and_in_the_totals_as_on_the_cart(buyer):
@@ -271,6 +274,8 @@ def test_removing_a_line_reprices_the_cart(buyer):
     assert texts(html, "line-total") == ["€12.96"]
     assert texts(html, "total") == ["€15.42"]  # 12.96 + 2.46
     assert list(cart_of("acme.buyer").lines.values_list("product__sku", flat=True)) == ["NUT-M8"]
+    # and the navigation's cart count follows too
+    assert json.loads(response["HX-Trigger"])["portal:counts"] == {"cart": 1}
 
 
 def test_adding_the_same_product_again_grows_the_line(buyer):
