@@ -29,14 +29,17 @@ def cart_line_count(buyer) -> int:
     ).count()
 
 
+NO_SUCH_LINE = "No such line in your cart."
+
+
 def draft_line_for(draft: Order, line_id: int) -> OrderLine:
     """One line of the user's cart or reopened order, or 404 (another buyer's line included)."""
     if draft.pk is None:
-        raise Http404("No such line in your cart.")
+        raise Http404(NO_SUCH_LINE)
     try:
         return draft.lines.get(pk=line_id)
     except OrderLine.DoesNotExist:
-        raise Http404("No such line in your cart.") from None
+        raise Http404(NO_SUCH_LINE) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,6 +37,7 @@ from portal.orders.models import OrderStatus
 from portal.orders.permissions import order_for, orders_visible_to, require_ordering
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
 from portal.orders.selectors import (
+    NO_SUCH_LINE,
     cart_for,
     cart_lines,
     cart_quote,
@@ -45,6 +46,7 @@ from portal.orders.selectors import (
 )
 from portal.orders.services import (
     CartError,
+    LineNotFound,
     cart_add,
     cart_add_many,
     cart_remove_line,
@@ -188,29 +190,39 @@ def cart_line_update(request, line_id: int):
 
 
 def _draft_line_update(request, cart, line_id: int):
-    draft_line_for(cart, line_id)  # 404 for a line not in this cart, whoever's it is
+    """Change or remove a line of ``cart`` (a cart, or an order being edited). Any other
+    line is not found, whoever's it is: the services change only the draft's own lines."""
     if request.POST.get("action") == "remove":
-        cart_remove_line(cart=cart, line_id=line_id, by=request.user)
+        _on_its_line(cart_remove_line, cart=cart, line_id=line_id, by=request.user)
+        return _render_cart(request, cart) if request.htmx else redirect(_back_to(cart))
+    form = LineQuantityForm(request.POST)
+    if not form.is_valid():
+        draft_line_for(cart, line_id)  # refused as typed, on a line of this cart only
     else:
-        form = LineQuantityForm(request.POST)
-        if form.is_valid():
-            try:
-                cart_set_quantity(
-                    cart=cart,
-                    line_id=line_id,
-                    quantity=form.cleaned_data["quantity"],
-                    by=request.user,
-                )
-            except CartError as error:
-                form.add_error("quantity", str(error))
-        if request.htmx and request.htmx.target == f"line-{line_id}":
-            status = 400 if form.errors else 200
-            return _render_cart_line(request, cart, line_id, form=form, status=status)
-        if form.errors:
-            return _render_cart(request, cart, line_forms={line_id: form}, status=400)
-    if request.htmx:
-        return _render_cart(request, cart)
-    return redirect(_back_to(cart))
+        try:
+            _on_its_line(
+                cart_set_quantity,
+                cart=cart,
+                line_id=line_id,
+                quantity=form.cleaned_data["quantity"],
+                by=request.user,
+            )
+        except CartError as error:
+            form.add_error("quantity", str(error))
+    if request.htmx and request.htmx.target == f"line-{line_id}":
+        status = 400 if form.errors else 200
+        return _render_cart_line(request, cart, line_id, form=form, status=status)
+    if form.errors:
+        return _render_cart(request, cart, line_forms={line_id: form}, status=400)
+    return _render_cart(request, cart) if request.htmx else redirect(_back_to(cart))
+
+
+def _on_its_line(change, **kwargs) -> None:
+    """Make ``change`` to a line of a draft; 404 when the draft has no such line."""
+    try:
+        change(**kwargs)
+    except LineNotFound as error:
+        raise Http404(str(error)) from None
 
 
 def _render_cart_line(request, cart, line_id: int, *, form, status: int):
@@ -218,7 +230,9 @@ def _render_cart_line(request, cart, line_id: int, *, form, status: int):
     button, which that may change: the other lines' prices do not depend on it."""
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
-    line = next(line for line in lines if line.pk == line_id)
+    line = next((line for line in lines if line.pk == line_id), None)
+    if line is None:  # removed since, in another tab
+        raise Http404(NO_SUCH_LINE)
     stock = availability_for(cart.company, [line.product_id])
     refused = {line_id: form} if form.errors else {}
     (row,) = cart_rows(cart, lines, priced, stock, forms=refused, errors={}, only=line_id)

@@ -354,22 +354,48 @@ def test_a_bad_line_quantity_keeps_what_was_typed(buyer, typed, message, headers
     assert line.quantity == 9
 
 
-@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
-@pytest.mark.parametrize("action", [{"quantity": "7"}, {"action": "remove"}], ids=["set", "remove"])
-def test_a_line_of_another_buyers_cart_is_not_found(buyer, demo, headers, action):
+@pytest.mark.parametrize("sent", ["plain", "htmx", "in its line"])
+@pytest.mark.parametrize(
+    "action",
+    [{"quantity": "7"}, {"quantity": "abc"}, {"action": "remove"}],
+    ids=["set", "refused", "remove"],
+)
+def test_a_line_of_another_buyers_cart_is_not_found(buyer, demo, sent, action):
     # given the manager has a line in their own cart, and the buyer has a cart of their own
     manager = signed_in(Client(), "acme.manager")
     add(manager, "NUT-M8", "3")
     theirs = line_of("acme.manager", "NUT-M8")
     add(buyer, "BOLT-M8-50", "9")
+    versions = {cart.pk: cart.version for cart in Order.objects.all()}
 
     # when the buyer posts to the manager's line
+    headers = {"plain": {}, "htmx": HTMX, "in its line": line_target(theirs)}[sent]
     response = buyer.post(f"/cart/lines/{theirs.pk}/", action, headers=headers)
 
-    # then that line does not exist for them, and it is untouched
+    # then that line does not exist for them, and it and every cart are untouched
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.quantity == 3
+    assert {cart.pk: cart.version for cart in Order.objects.all()} == versions
+
+
+def test_a_line_removed_in_another_tab_is_not_found_when_its_quantity_changes(buyer):
+    # given two lines, of which another tab has removed the bolts
+    add(buyer, "BOLT-M8-50", "9")
+    add(buyer, "NUT-M8", "3")
+    bolts = line_of("acme.buyer", "BOLT-M8-50")
+    buyer.post(f"/cart/lines/{bolts.pk}/", {"action": "remove"}, headers=HTMX)
+    version = cart_of("acme.buyer").version
+
+    # when this tab changes the bolts' quantity in their line
+    response = buyer.post(
+        f"/cart/lines/{bolts.pk}/", {"quantity": "10"}, headers=line_target(bolts)
+    )
+
+    # then that line is not found, and the cart is as the other tab left it
+    assert response.status_code == 404
+    assert cart_of("acme.buyer").version == version
+    assert lines_of("acme.buyer") == [("NUT-M8", 3)]
 
 
 def test_a_line_id_in_nobodys_cart_is_not_found_and_creates_no_cart(buyer):
