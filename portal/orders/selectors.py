@@ -1,10 +1,14 @@
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 from django.http import Http404
 
+from inventory.selectors import Availability, availability_for
+from portal import versions
 from portal.accounts.models import Company
+from portal.catalog.models import Product
 from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from pricing.engine import Quote, quote
 
@@ -42,10 +46,11 @@ def draft_line_for(draft: Order, line_id: int) -> OrderLine:
         raise Http404(NO_SUCH_LINE) from None
 
 
-@dataclass(frozen=True, slots=True)
-class CartProduct:
+class CartProduct(NamedTuple):
     """What the cart reads of a line's product: what the engine prices it by
-    (``pricing.engine.Priced``) and the name it prints."""
+    (``pricing.engine.Priced``), the name it prints, and its availability in the warehouse
+    of the cart's company. A tuple: 200 of them come out of the cache on every change of
+    a quantity, several times faster than as dataclasses."""
 
     id: int
     sku: str
@@ -55,6 +60,7 @@ class CartProduct:
     max_qty: int | None
     tax_rate: Decimal
     is_active: bool
+    availability: Availability
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +75,33 @@ class CartLine:
     quantity: int
     product: CartProduct
 
-    @property
-    def product_id(self) -> int:
-        return self.product.id
-
-
-_CART_PRODUCT_FIELDS = tuple(f"product__{field.name}" for field in fields(CartProduct))
-
 
 def cart_lines(cart: Order) -> list[CartLine]:
     if cart.pk is None:
         return []
-    rows = cart.lines.order_by("position", "pk").values_list(
-        "pk", "quantity", *_CART_PRODUCT_FIELDS
+    rows = list(cart.lines.order_by("position", "pk").values_list("pk", "quantity", "product"))
+    products = cart_products(cart.company, sorted(product for _, _, product in rows))
+    return [CartLine(pk, quantity, products[product]) for pk, quantity, product in rows]
+
+
+def cart_products(company: Company, product_ids: list[int]) -> dict[int, CartProduct]:
+    """The products of a cart by id, cached under the catalog's data version (which every
+    product, price and stock level moves): a cart whose quantities change reads the same
+    products again and again."""
+    return versions.cached(
+        versions.CATALOG,
+        ("cart-products", company.pk, product_ids),
+        lambda: _cart_products(company, product_ids),
     )
-    return [CartLine(pk, quantity, CartProduct(*product)) for pk, quantity, *product in rows]
+
+
+def _cart_products(company: Company, product_ids: list[int]) -> dict[int, CartProduct]:
+    stock = availability_for(company, product_ids)
+    names = [name for name in CartProduct._fields if name != "availability"]
+    return {
+        row[0]: CartProduct(*row, availability=stock[row[0]])
+        for row in Product.objects.filter(pk__in=product_ids).values_list(*names)
+    }
 
 
 def cart_quote(cart: Order, lines: list[CartLine]) -> Quote:

@@ -20,7 +20,6 @@ from approvals.services import (
     order_submit,
 )
 from approvals.workflow import DECISIONS
-from inventory.selectors import availability_for
 from portal.accounts.permissions import membership_of, roles_of
 from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
@@ -96,8 +95,7 @@ def _render_cart(
 ):
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
-    stock = availability_for(cart.company, [line.product_id for line in lines])
-    rows = cart_rows(cart, lines, priced, stock, forms=line_forms or {}, errors=line_errors or {})
+    rows = cart_rows(cart, lines, priced, forms=line_forms or {}, errors=line_errors or {})
     if checkout_form is None:
         addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
         initial = {
@@ -230,12 +228,10 @@ def _render_cart_line(request, cart, line_id: int, *, form, status: int):
     button, which that may change: the other lines' prices do not depend on it."""
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
-    line = next((line for line in lines if line.pk == line_id), None)
-    if line is None:  # removed since, in another tab
+    if not any(line.pk == line_id for line in lines):  # removed since, in another tab
         raise Http404(NO_SUCH_LINE)
-    stock = availability_for(cart.company, [line.product_id])
     refused = {line_id: form} if form.errors else {}
-    (row,) = cart_rows(cart, lines, priced, stock, forms=refused, errors={}, only=line_id)
+    (row,) = cart_rows(cart, lines, priced, forms=refused, errors={}, only=line_id)
     return render(
         request,
         "orders/cart.html#line-changed",
