@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch
 from django.http import Http404
 
-from inventory.selectors import Availability, availability_for
+from inventory.selectors import Availability, StockStatus, availability_for
 from portal import versions
 from portal.accounts.models import Company
 from portal.catalog.models import Product
@@ -49,8 +49,11 @@ def draft_line_for(draft: Order, line_id: int) -> OrderLine:
 class CartProduct(NamedTuple):
     """What the cart reads of a line's product: what the engine prices it by
     (``pricing.engine.Priced``), the name it prints, and its availability in the warehouse
-    of the cart's company. A tuple: 200 of them come out of the cache on every change of
-    a quantity, several times faster than as dataclasses."""
+    of the cart's company.
+
+    A tuple of plain values: 200 of them come out of the cache on every change of a
+    quantity, several times faster than dataclasses, or than with an ``Availability`` each.
+    """
 
     id: int
     sku: str
@@ -60,7 +63,12 @@ class CartProduct(NamedTuple):
     max_qty: int | None
     tax_rate: Decimal
     is_active: bool
-    availability: Availability
+    stock_status: str
+    stock_available: int
+
+    @property
+    def availability(self) -> Availability:
+        return Availability(StockStatus(self.stock_status), self.stock_available)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +105,14 @@ def cart_products(company: Company, product_ids: list[int]) -> dict[int, CartPro
 
 def _cart_products(company: Company, product_ids: list[int]) -> dict[int, CartProduct]:
     stock = availability_for(company, product_ids)
-    names = [name for name in CartProduct._fields if name != "availability"]
-    return {
-        row[0]: CartProduct(*row, availability=stock[row[0]])
-        for row in Product.objects.filter(pk__in=product_ids).values_list(*names)
-    }
+    names = [name for name in CartProduct._fields if not name.startswith("stock_")]
+    products = {}
+    for row in Product.objects.filter(pk__in=product_ids).values_list(*names):
+        available = stock[row[0]]
+        products[row[0]] = CartProduct(
+            *row, stock_status=available.status.value, stock_available=available.available
+        )
+    return products
 
 
 def cart_quote(cart: Order, lines: list[CartLine]) -> Quote:
