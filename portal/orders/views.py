@@ -20,6 +20,7 @@ from approvals.services import (
     order_submit,
 )
 from approvals.workflow import DECISIONS
+from portal import versions
 from portal.accounts.permissions import membership_of, roles_of
 from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
@@ -226,8 +227,11 @@ def _on_its_line(change, **kwargs) -> None:
 def _render_cart_line(request, cart, line_id: int, *, form, status: int):
     """One line of ``cart`` after its quantity changed, with the totals and the checkout's
     button, which that may change: the other lines' prices do not depend on it."""
-    lines = cart_lines(cart)
-    priced = cart_quote(cart, lines)
+    # The answer only reads, after the change: its products and prices, both cached under
+    # the catalog's version, share one reading of it.
+    with versions.read_once():
+        lines = cart_lines(cart)
+        priced = cart_quote(cart, lines)
     if not any(line.pk == line_id for line in lines):  # removed since, in another tab
         raise Http404(NO_SUCH_LINE)
     refused = {line_id: form} if form.errors else {}
