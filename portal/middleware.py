@@ -86,7 +86,12 @@ class HtmxMessagesMiddleware:
             if items:
                 trigger_client_event(response, "portal:messages", {"items": items})
         changed = request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400
-        counts = navigation_for(getattr(request, "user", None)) if changed else None
+        counts = None
+        if changed:
+            # A view that counted already (the cart, its lines) left its navigation here.
+            counts = getattr(request, "navigation", None) or navigation_for(
+                getattr(request, "user", None)
+            )
         if counts is not None:
             trigger_client_event(response, "portal:counts", counts.as_dict())
         return response

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -39,6 +40,22 @@ MAX_RULE_DEPTH = 16
 HUNDRED = Decimal(100)
 
 Tiers = list[tuple[int, Decimal]]  # (min_qty, unit price), ascending min_qty
+
+
+class Priced(Protocol):
+    """What the engine reads of a product to price it: a ``Product``, whole or loaded with
+    only these fields, or anything else that has them."""
+
+    id: int
+    sku: str
+    min_qty: int
+    increment: int
+    max_qty: int | None
+    tax_rate: Decimal
+    is_active: bool
+
+
+PRICED_FIELDS = tuple(Priced.__annotations__)
 
 
 class SourceKind:
@@ -314,7 +331,7 @@ class _Candidates:
         return best[0], best[1], best[2], count
 
 
-def orderable_quantity(product: Product, at_least: int) -> int | None:
+def orderable_quantity(product: Priced, at_least: int) -> int | None:
     """The smallest quantity >= ``at_least`` that the product's quantity rules allow."""
     quantity = max(at_least, product.min_qty)
     remainder = quantity % product.increment
@@ -325,7 +342,7 @@ def orderable_quantity(product: Product, at_least: int) -> int | None:
     return quantity
 
 
-def quantity_errors(product: Product, quantity: int) -> list[str]:
+def quantity_errors(product: Priced, quantity: int) -> list[str]:
     """Why ``quantity`` cannot be ordered, one message per broken rule."""
     errors = []
     if quantity < product.min_qty:
@@ -357,7 +374,7 @@ class QuoteLine:
         "unit_price",
     )
 
-    def __init__(self, *, product: Product, quantity: int, candidates: _Candidates, exempt: bool):
+    def __init__(self, *, product: Priced, quantity: int, candidates: _Candidates, exempt: bool):
         self.product = product
         self.quantity = quantity
         self.currency = candidates.currency
@@ -465,7 +482,7 @@ class Quote:
 def quote(
     *,
     company: Company,
-    lines: list[tuple[Product, int]],
+    lines: list[tuple[Priced, int]],
     at: datetime | None = None,
     reuse: bool = False,
 ) -> Quote:

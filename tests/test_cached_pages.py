@@ -187,6 +187,34 @@ def test_the_product_page_shows_stock_received_at_once():
     assert int(after.group(1)) == int(before.group(1)) + 7
 
 
+def test_a_cart_line_shows_stock_received_at_once():
+    # given acme.buyer's cart holds one box of bolts more than the warehouse has, as its
+    # line says
+    client = signed_in("acme.buyer")
+    buyer = get_user_model().objects.get(username="acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    bolts = Product.objects.get(sku="BOLT-M8-50")
+    warehouse = CompanyWarehouse.objects.get(company__code="acme").warehouse
+    available = bolts.stock.get(warehouse=warehouse).available
+    (line,) = cart_add_many(cart=cart, items=[(bolts, available + 1)], by=buyer).lines
+    assert f"Only {available} available now" in client.get("/cart/").content.decode()
+
+    # when the warehouse receives one more
+    stock_receive(
+        product=bolts,
+        warehouse=warehouse,
+        quantity=1,
+        reason="Delivery",
+        by=get_user_model().objects.get(username="warehouse.north"),
+    )
+
+    # then the line changed in place, and the cart, say it is covered
+    in_place = {"HX-Request": "true", "HX-Target": f"line-{line.pk}"}
+    changed = client.post(f"/cart/lines/{line.pk}/", {"quantity": line.quantity}, headers=in_place)
+    assert 'data-testid="line-short"' not in changed.content.decode()
+    assert 'data-testid="line-short"' not in client.get("/cart/").content.decode()
+
+
 def test_another_company_is_never_shown_the_first_companys_cached_prices():
     # given Acme and Borealis pay different prices for the drill
     assert price_now("acme") != price_now("borealis")

@@ -240,6 +240,29 @@ def test_the_cart_costs_the_same_for_3_or_9_lines(read):
     assert again.queries <= many.queries - 6
 
 
+def test_a_quantity_changed_in_its_line_costs_the_same_for_3_or_9_lines(read):
+    # given acme.buyer's cart of three lines, as its page showed them
+    buyer = user("acme.buyer")
+    cart = cart_get_or_create(buyer=buyer, company=buyer.membership.company)
+    products = [Product.objects.get(sku=sku) for sku, _ in well_stocked(3 * N)]
+    cart_add_many(cart=cart, items=[(p, p.min_qty) for p in products[:N]], by=buyer)
+    client = signed_in("acme.buyer", "/cart/")
+    line = cart.lines.select_related("product").order_by("position", "pk").first()
+    url = f"/cart/lines/{line.pk}/"
+    in_its_line = {"HX-Request": "true", "HX-Target": f"line-{line.pk}"}
+    more = line.product.min_qty + line.product.increment
+    few = read(client, url, at_most=10, data={"quantity": more}, **in_its_line)
+
+    # when it holds nine, and its page has shown them
+    cart_add_many(cart=cart, items=[(p, p.min_qty) for p in products[N:]], by=buyer)
+    client.get("/cart/")
+    many = read(client, url, at_most=10, data={"quantity": line.product.min_qty}, **in_its_line)
+
+    # then changing a quantity costs the same: the line and the totals, repriced
+    assert (few.response.status_code, many.response.status_code) == (200, 200)
+    assert_same_cost(few, many)
+
+
 def test_a_quick_order_costs_the_same_for_3_or_9_lines(read):
     # given acme.buyer has a cart, and pastes three products and three unknown SKUs
     buyer = user("acme.buyer")

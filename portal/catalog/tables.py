@@ -7,7 +7,7 @@ from inventory.templatetags.stock import stock_badge
 from portal.catalog.models import Product
 from portal.tables import RowUrl
 from pricing.currencies import format_money
-from pricing.engine import quote
+from pricing.engine import PRICED_FIELDS, quote
 
 # The choices of the catalog's "Sort by" select: the same ``?sort=`` the column headers set.
 SORTS = [
@@ -21,8 +21,6 @@ SORTS = [
     ("-price", "Price, highest first"),
 ]
 PRICE_SORTS = {"price", "-price"}
-# What the engine reads of a product to price it; sorting by price loads only these.
-PRICED_FIELDS = ("id", "sku", "min_qty", "increment", "max_qty", "tax_rate", "is_active")
 CUSTOMER_COLUMNS = ("price", "availability", "hint", "add")
 
 

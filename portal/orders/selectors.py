@@ -1,7 +1,14 @@
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
+from inventory.selectors import Availability, StockStatus, availability_for
+from portal import versions
 from portal.accounts.models import Company
+from portal.catalog.models import Product
 from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from pricing.engine import Quote, quote
 
@@ -12,7 +19,11 @@ def cart_for(*, buyer, company: Company) -> Order:
     ``services.cart_add_many`` saves an unsaved cart when the first product goes in.
     """
     cart = Order.objects.filter(buyer=buyer, status=OrderStatus.DRAFT, number__isnull=True).first()
-    return cart or Order(buyer=buyer, company=company, currency=company.currency)
+    if cart is None:
+        return Order(buyer=buyer, company=company, currency=company.currency)
+    if cart.company_id == company.pk:
+        cart.company = company  # at hand already: pricing the cart does not read it again
+    return cart
 
 
 def _cart_lines_of(buyer_id: int):
@@ -32,25 +43,89 @@ def cart_line_count_query(buyer_id: int):
     return lines.annotate(count=Count("pk")).values("count")
 
 
+NO_SUCH_LINE = "No such line in your cart."
+
+
 def draft_line_for(draft: Order, line_id: int) -> OrderLine:
     """One line of the user's cart or reopened order, or 404 (another buyer's line included)."""
     if draft.pk is None:
-        raise Http404("No such line in your cart.")
+        raise Http404(NO_SUCH_LINE)
     try:
         return draft.lines.get(pk=line_id)
     except OrderLine.DoesNotExist:
-        raise Http404("No such line in your cart.") from None
+        raise Http404(NO_SUCH_LINE) from None
 
 
-def cart_lines(cart: Order) -> list[OrderLine]:
+class CartProduct(NamedTuple):
+    """What the cart reads of a line's product: what the engine prices it by
+    (``pricing.engine.Priced``), the name it prints, and its availability in the warehouse
+    of the cart's company.
+
+    A tuple of plain values: 200 of them come out of the cache on every change of a
+    quantity, several times faster than dataclasses, or than with an ``Availability`` each.
+    """
+
+    id: int
+    sku: str
+    name: str
+    min_qty: int
+    increment: int
+    max_qty: int | None
+    tax_rate: Decimal
+    is_active: bool
+    stock_status: str
+    stock_available: int
+
+    @property
+    def availability(self) -> Availability:
+        return Availability(StockStatus(self.stock_status), self.stock_available)
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """A line of a cart (or of an order being edited) as the cart prices and prints it.
+
+    Plain values, not models: making 200 lines, products and categories out of rows was
+    most of the time a 200-line cart took to change one quantity.
+    """
+
+    pk: int
+    quantity: int
+    product: CartProduct
+
+
+def cart_lines(cart: Order) -> list[CartLine]:
     if cart.pk is None:
         return []
-    return list(
-        cart.lines.select_related("product", "product__category").order_by("position", "pk")
+    rows = list(cart.lines.order_by("position", "pk").values_list("pk", "quantity", "product"))
+    products = cart_products(cart.company, sorted(product for _, _, product in rows))
+    return [CartLine(pk, quantity, products[product]) for pk, quantity, product in rows]
+
+
+def cart_products(company: Company, product_ids: list[int]) -> dict[int, CartProduct]:
+    """The products of a cart by id, cached under the catalog's data version (which every
+    product, price and stock level moves): a cart whose quantities change reads the same
+    products again and again."""
+    return versions.cached(
+        versions.CATALOG,
+        ("cart-products", company.pk, product_ids),
+        lambda: _cart_products(company, product_ids),
     )
 
 
-def cart_quote(cart: Order, lines: list[OrderLine]) -> Quote:
+def _cart_products(company: Company, product_ids: list[int]) -> dict[int, CartProduct]:
+    stock = availability_for(company, product_ids)
+    names = [name for name in CartProduct._fields if not name.startswith("stock_")]
+    products = {}
+    for row in Product.objects.filter(pk__in=product_ids).values_list(*names):
+        available = stock[row[0]]
+        products[row[0]] = CartProduct(
+            *row, stock_status=available.status.value, stock_available=available.available
+        )
+    return products
+
+
+def cart_quote(cart: Order, lines: list[CartLine]) -> Quote:
     """Today's prices for the cart's lines, in line order (the candidate prices reused
     while the catalog does not change: see ``pricing.engine.quote``)."""
     lines = [(line.product, line.quantity) for line in lines]

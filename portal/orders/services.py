@@ -8,6 +8,7 @@ from django.db.models import F
 from portal.accounts.models import Company
 from portal.catalog.models import Product
 from portal.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from portal.orders.selectors import NO_SUCH_LINE
 from pricing.engine import quantity_errors
 
 # The most units one line may hold, however it got there: far beyond any real order and far
@@ -17,6 +18,14 @@ LINE_QUANTITY_MAX = 1_000_000
 
 class CartError(ValueError):
     """A cart change that cannot be made; the message is for the buyer."""
+
+
+class LineNotFound(CartError):
+    """The line to change is not in the cart or order being changed (another buyer's, or
+    removed meanwhile); nothing was changed."""
+
+    def __init__(self):
+        super().__init__(NO_SUCH_LINE)
 
 
 class QuantityRefused(CartError):
@@ -83,6 +92,18 @@ def _require_editable(order: Order) -> None:
         raise CartError(f"Order {order.number} is {order.get_status_display().lower()}.")
 
 
+def _lock_draft(order: Order) -> None:
+    """Count a change of ``order``'s lines in its version, which takes its lock as
+    ``select_for_update`` would, in one statement; refused unless it is still a draft."""
+    if order.pk is None:  # an unsaved cart (``selectors.cart_for``) has no lines
+        raise LineNotFound
+    bumped = Order.objects.filter(pk=order.pk, status=OrderStatus.DRAFT).update(
+        version=F("version") + 1
+    )
+    if not bumped:
+        _require_editable(Order.objects.get(pk=order.pk))
+
+
 @transaction.atomic
 def cart_add(*, cart: Order, product: Product, quantity: int, by) -> OrderLine:
     """Add ``quantity`` of ``product``; an existing line grows by that much.
@@ -142,30 +163,24 @@ def cart_add_many(
 
 
 @transaction.atomic
-def cart_set_quantity(*, cart: Order, line_id: int, quantity: int, by) -> OrderLine:
+def cart_set_quantity(*, cart: Order, line_id: int, quantity: int, by) -> None:
     """Set a line's quantity. A breach of the product's rules shows on the line (SPEC 3); the
     line cap does not bend."""
-    cart = Order.objects.select_for_update().get(pk=cart.pk)
-    _require_editable(cart)
+    _lock_draft(cart)
     if quantity < 1:
         raise CartError("Quantity must be at least 1.")
     if quantity > LINE_QUANTITY_MAX:
         raise CartError(f"Quantity must be at most {LINE_QUANTITY_MAX:,}.")
-    line = cart.lines.select_for_update().filter(pk=line_id).first()
-    if line is None:
-        raise CartError("This line is no longer there.")
-    line.quantity = quantity
-    line.save(update_fields=["quantity"])
-    _touch(cart)
-    return line
+    if not cart.lines.filter(pk=line_id).update(quantity=quantity):
+        raise LineNotFound
 
 
 @transaction.atomic
 def cart_remove_line(*, cart: Order, line_id: int, by) -> None:
-    cart = Order.objects.select_for_update().get(pk=cart.pk)
-    _require_editable(cart)
-    cart.lines.filter(pk=line_id).delete()
-    _touch(cart)
+    _lock_draft(cart)
+    deleted, _ = cart.lines.filter(pk=line_id).delete()
+    if not deleted:
+        raise LineNotFound
 
 
 def order_event_add(

@@ -104,12 +104,12 @@ class OrderTable(tables.Table):
         return format_money(record.total, record.currency)
 
 
-def cart_rows(draft, lines, priced, stock, *, forms, errors, only=None) -> list[CartRow]:
+def cart_rows(draft, lines, priced, *, forms, errors, only=None) -> list[CartRow]:
     """The lines of ``draft`` (a cart, or an order being edited) ready to print.
 
-    ``priced`` is their quote, ``stock`` their availability by product; ``forms`` holds
-    the quantity a buyer typed and had refused, ``errors`` what a refused submit said,
-    both by line id. With ``only``, just the line of that id.
+    ``priced`` is their quote; ``forms`` holds the quantity a buyer typed and had refused,
+    ``errors`` what a refused submit said, both by line id. With ``only``, just the line
+    of that id.
     """
     currency = priced.currency
     product_url = RowUrl("product-detail", "SKU0")
@@ -123,7 +123,7 @@ def cart_rows(draft, lines, priced, stock, *, forms, errors, only=None) -> list[
     for line, quote in zip(lines, priced.lines, strict=True):
         if only is not None and line.pk != only:
             continue
-        available = stock[line.product_id]
+        available = line.product.availability
         form = forms.get(line.pk)
         short = ""
         # Said before submitting; once a submit was refused, its own message says it.

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,11 +22,11 @@ from approvals.services import (
     order_submit,
 )
 from approvals.workflow import DECISIONS
-from inventory.selectors import availability_for
 from portal import versions
-from portal.accounts.permissions import membership_of
+from portal.accounts.permissions import membership_of, roles_of
 from portal.catalog.permissions import products_visible_to
 from portal.invoices.permissions import invoices_visible_to
+from portal.navigation import Navigation
 from portal.orders.filters import OrderFilter
 from portal.orders.forms import (
     AddToCartForm,
@@ -44,6 +44,7 @@ from portal.orders.permissions import (
 )
 from portal.orders.quick_order import QuickOrderInputError, parse_quick_order, read_upload
 from portal.orders.selectors import (
+    NO_SUCH_LINE,
     cart_for,
     cart_lines,
     cart_quote,
@@ -52,6 +53,7 @@ from portal.orders.selectors import (
 )
 from portal.orders.services import (
     CartError,
+    LineNotFound,
     cart_add,
     cart_add_many,
     cart_remove_line,
@@ -81,6 +83,14 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+def _navigation(request, draft, lines) -> Navigation:
+    """The navigation of a page about ``draft``: when it is the cart, its count is the lines
+    just read, not counted again. The middleware sends the same after an htmx change."""
+    known = {} if draft.number else {"cart": len(lines)}
+    request.navigation = Navigation(request.user, roles_of(request.user), request.path, **known)
+    return request.navigation
+
+
 def _render_cart(
     request,
     cart,
@@ -93,8 +103,7 @@ def _render_cart(
 ):
     lines = cart_lines(cart)
     priced = cart_quote(cart, lines)
-    stock = availability_for(cart.company, [line.product_id for line in lines])
-    rows = cart_rows(cart, lines, priced, stock, forms=line_forms or {}, errors=line_errors or {})
+    rows = cart_rows(cart, lines, priced, forms=line_forms or {}, errors=line_errors or {})
     if checkout_form is None:
         addresses = CheckoutForm(company=cart.company).fields["ship_to"].queryset
         initial = {
@@ -125,6 +134,7 @@ def _render_cart(
             "submit_url": reverse("order-submit", args=[cart.number])
             if cart.number
             else reverse("cart-submit"),
+            "nav": _navigation(request, cart, lines),
         },
         status=status,
     )
@@ -186,40 +196,53 @@ def cart_line_update(request, line_id: int):
 
 
 def _draft_line_update(request, cart, line_id: int):
-    draft_line_for(cart, line_id)  # 404 for a line not in this cart, whoever's it is
+    """Change or remove a line of ``cart`` (a cart, or an order being edited). Any other
+    line is not found, whoever's it is: the services change only the draft's own lines."""
     if request.POST.get("action") == "remove":
-        cart_remove_line(cart=cart, line_id=line_id, by=request.user)
+        _on_its_line(cart_remove_line, cart=cart, line_id=line_id, by=request.user)
+        return _render_cart(request, cart) if request.htmx else redirect(_back_to(cart))
+    form = LineQuantityForm(request.POST)
+    if not form.is_valid():
+        draft_line_for(cart, line_id)  # refused as typed, on a line of this cart only
     else:
-        form = LineQuantityForm(request.POST)
-        if form.is_valid():
-            try:
-                cart_set_quantity(
-                    cart=cart,
-                    line_id=line_id,
-                    quantity=form.cleaned_data["quantity"],
-                    by=request.user,
-                )
-            except CartError as error:
-                form.add_error("quantity", str(error))
-        if request.htmx and request.htmx.target == f"line-{line_id}":
-            status = 400 if form.errors else 200
-            return _render_cart_line(request, cart, line_id, form=form, status=status)
-        if form.errors:
-            return _render_cart(request, cart, line_forms={line_id: form}, status=400)
-    if request.htmx:
-        return _render_cart(request, cart)
-    return redirect(_back_to(cart))
+        try:
+            _on_its_line(
+                cart_set_quantity,
+                cart=cart,
+                line_id=line_id,
+                quantity=form.cleaned_data["quantity"],
+                by=request.user,
+            )
+        except CartError as error:
+            form.add_error("quantity", str(error))
+    if request.htmx and request.htmx.target == f"line-{line_id}":
+        status = 400 if form.errors else 200
+        return _render_cart_line(request, cart, line_id, form=form, status=status)
+    if form.errors:
+        return _render_cart(request, cart, line_forms={line_id: form}, status=400)
+    return _render_cart(request, cart) if request.htmx else redirect(_back_to(cart))
+
+
+def _on_its_line(change, **kwargs) -> None:
+    """Make ``change`` to a line of a draft; 404 when the draft has no such line."""
+    try:
+        change(**kwargs)
+    except LineNotFound as error:
+        raise Http404(str(error)) from None
 
 
 def _render_cart_line(request, cart, line_id: int, *, form, status: int):
     """One line of ``cart`` after its quantity changed, with the totals and the checkout's
     button, which that may change: the other lines' prices do not depend on it."""
-    lines = cart_lines(cart)
-    priced = cart_quote(cart, lines)
-    line = next(line for line in lines if line.pk == line_id)
-    stock = availability_for(cart.company, [line.product_id])
+    # The answer only reads, after the change: its products and prices, both cached under
+    # the catalog's version, share one reading of it.
+    with versions.read_once():
+        lines = cart_lines(cart)
+        priced = cart_quote(cart, lines)
+    if not any(line.pk == line_id for line in lines):  # removed since, in another tab
+        raise Http404(NO_SUCH_LINE)
     refused = {line_id: form} if form.errors else {}
-    (row,) = cart_rows(cart, lines, priced, stock, forms=refused, errors={}, only=line_id)
+    (row,) = cart_rows(cart, lines, priced, forms=refused, errors={}, only=line_id)
     return render(
         request,
         "orders/cart.html#line-changed",
@@ -228,6 +251,7 @@ def _render_cart_line(request, cart, line_id: int, *, form, status: int):
             "row": row,
             "quote": priced,
             "can_submit": priced.is_valid,
+            "nav": _navigation(request, cart, lines),
         },
         status=status,
     )

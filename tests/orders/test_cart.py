@@ -1,5 +1,6 @@
 """The cart through its pages: today's prices, VAT per line, bad quantities and rule breaches."""
 
+import json
 import re
 
 import pytest
@@ -174,7 +175,35 @@ def test_a_quantity_changed_in_its_line_answers_with_that_line_and_the_totals(bu
     assert '<div id="checkout-submit" hx-swap-oob="true">' in html
     after = buyer.get("/cart/").content.decode()
     assert texts(html, "total") == texts(after, "total") != texts(whole, "total")
+    for testid in ("subtotal", "tax-total", "total"):
+        assert texts(html, testid) == texts(after, testid), testid
     assert "Submit order" in html
+    # and the navigation's cart count, which a changed quantity leaves as it was
+    assert json.loads(response["HX-Trigger"])["portal:counts"] == {"cart": 2}
+
+
+def test_a_rule_broken_in_its_line_shows_there_and_in_the_totals_as_on_the_cart(buyer):
+    # given 12 pairs of gloves (sold in twelves) and 3 x NUT-M8 in the cart
+    add(buyer, "GLOVE-L", "12")
+    add(buyer, "NUT-M8", "3")
+    glove = line_of("acme.buyer", "GLOVE-L")
+
+    # when the gloves are set to 13 from their line
+    response = buyer.post(
+        f"/cart/lines/{glove.pk}/", {"quantity": "13"}, headers=line_target(glove)
+    )
+
+    # then the change is kept, and the line says which rule it breaks
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "GLOVE-L is sold in multiples of 12." in html
+    assert line_of("acme.buyer", "GLOVE-L").quantity == 13
+    # and the totals and the checkout's button are what the cart page now shows
+    after = buyer.get("/cart/").content.decode()
+    for testid in ("subtotal", "tax-total", "total"):
+        assert texts(html, testid) == texts(after, testid), testid
+    assert "Fix the lines marked above" in html
+    assert "Fix the lines marked above" in after
 
 
 def test_a_bad_quantity_in_its_line_is_refused_there_as_typed(buyer):
@@ -245,6 +274,8 @@ def test_removing_a_line_reprices_the_cart(buyer):
     assert texts(html, "line-total") == ["€12.96"]
     assert texts(html, "total") == ["€15.42"]  # 12.96 + 2.46
     assert list(cart_of("acme.buyer").lines.values_list("product__sku", flat=True)) == ["NUT-M8"]
+    # and the navigation's cart count follows too
+    assert json.loads(response["HX-Trigger"])["portal:counts"] == {"cart": 1}
 
 
 def test_adding_the_same_product_again_grows_the_line(buyer):
@@ -323,22 +354,48 @@ def test_a_bad_line_quantity_keeps_what_was_typed(buyer, typed, message, headers
     assert line.quantity == 9
 
 
-@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
-@pytest.mark.parametrize("action", [{"quantity": "7"}, {"action": "remove"}], ids=["set", "remove"])
-def test_a_line_of_another_buyers_cart_is_not_found(buyer, demo, headers, action):
+@pytest.mark.parametrize("sent", ["plain", "htmx", "in its line"])
+@pytest.mark.parametrize(
+    "action",
+    [{"quantity": "7"}, {"quantity": "abc"}, {"action": "remove"}],
+    ids=["set", "refused", "remove"],
+)
+def test_a_line_of_another_buyers_cart_is_not_found(buyer, demo, sent, action):
     # given the manager has a line in their own cart, and the buyer has a cart of their own
     manager = signed_in(Client(), "acme.manager")
     add(manager, "NUT-M8", "3")
     theirs = line_of("acme.manager", "NUT-M8")
     add(buyer, "BOLT-M8-50", "9")
+    versions = {cart.pk: cart.version for cart in Order.objects.all()}
 
     # when the buyer posts to the manager's line
+    headers = {"plain": {}, "htmx": HTMX, "in its line": line_target(theirs)}[sent]
     response = buyer.post(f"/cart/lines/{theirs.pk}/", action, headers=headers)
 
-    # then that line does not exist for them, and it is untouched
+    # then that line does not exist for them, and it and every cart are untouched
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.quantity == 3
+    assert {cart.pk: cart.version for cart in Order.objects.all()} == versions
+
+
+def test_a_line_removed_in_another_tab_is_not_found_when_its_quantity_changes(buyer):
+    # given two lines, of which another tab has removed the bolts
+    add(buyer, "BOLT-M8-50", "9")
+    add(buyer, "NUT-M8", "3")
+    bolts = line_of("acme.buyer", "BOLT-M8-50")
+    buyer.post(f"/cart/lines/{bolts.pk}/", {"action": "remove"}, headers=HTMX)
+    version = cart_of("acme.buyer").version
+
+    # when this tab changes the bolts' quantity in their line
+    response = buyer.post(
+        f"/cart/lines/{bolts.pk}/", {"quantity": "10"}, headers=line_target(bolts)
+    )
+
+    # then that line is not found, and the cart is as the other tab left it
+    assert response.status_code == 404
+    assert cart_of("acme.buyer").version == version
+    assert lines_of("acme.buyer") == [("NUT-M8", 3)]
 
 
 def test_a_line_id_in_nobodys_cart_is_not_found_and_creates_no_cart(buyer):
