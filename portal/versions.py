@@ -18,6 +18,7 @@ results therefore also expire (``CACHE_SECONDS``), which bounds that case.
 import contextlib
 import hashlib
 import math
+import pickle
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -215,7 +216,10 @@ def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None, c
     depends on). ``until()``, if given, says when a result computed now stops being right
     whatever the data (a price list that starts at two o'clock): it is kept no longer."""
     key = cache_key(kinds, *parts, companies=companies)
-    value = cache.get(key, _MISSING)
+    try:
+        value = cache.get(key, _MISSING)
+    except UNREADABLE:
+        value = _MISSING  # kept by code before a deploy changed what it caches: computed anew
     if value is _MISSING:
         value = compute()
         cache.set(key, value, seconds_to_keep(until() if until else None))
@@ -223,6 +227,8 @@ def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None, c
 
 
 _MISSING = object()
+# What unpickling raises for a value whose class has moved, lost or changed its fields.
+UNREADABLE = (AttributeError, ImportError, TypeError, pickle.UnpicklingError)
 
 
 def seconds_to_keep(ends_at) -> int:

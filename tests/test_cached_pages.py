@@ -581,3 +581,22 @@ def test_the_cart_count_read_with_the_versions_is_the_users_own():
     assert nav_count(signed_in("acme.buyer").get("/catalog/").content.decode(), "cart") == "1"
     other = signed_in("acme.manager").get("/catalog/").content.decode()
     assert nav_count(other, "cart") in ("", "0")
+
+
+class Kept:
+    """A value as a cached result held it before a deploy changed the code."""
+
+    def __init__(self, figure: int):
+        self.figure = figure
+
+
+def test_a_result_cached_by_code_since_changed_is_computed_anew(monkeypatch):
+    # given a result cached as an object of a class the running code has
+    parts = ("figure-of-the-day",)
+    assert versions.cached(versions.CATALOG, parts, lambda: Kept(1)).figure == 1
+
+    # when a deploy has renamed that class, so the kept value can no longer be read back
+    monkeypatch.delattr(__import__(__name__, fromlist=["Kept"]), "Kept")
+
+    # then the result is computed anew rather than the page failing
+    assert versions.cached(versions.CATALOG, parts, lambda: 2) == 2
