@@ -6,10 +6,11 @@ asks for it, and only for the roles that have that section: the cart's is read w
 data versions (``read_with_versions``), the approvals' and the picks' are cached.
 """
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from approvals.permissions import DECIDING_ROLES
 from approvals.selectors import awaiting_decision_count
@@ -77,7 +78,14 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _section_url(get_script_prefix(), self.url_name)
+
+
+@functools.cache
+def _section_url(prefix: str, url_name: str) -> str:
+    # A section's address takes no arguments: worked out once per script prefix, not
+    # ten times on every page.
+    return reverse(url_name)
 
 
 # Each section of the portal, the roles that see it, and the paths that belong to it.

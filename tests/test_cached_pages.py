@@ -600,3 +600,18 @@ def test_a_result_cached_by_code_since_changed_is_computed_anew(monkeypatch):
 
     # then the result is computed anew rather than the page failing
     assert versions.cached(versions.CATALOG, parts, lambda: 2) == 2
+
+
+def test_a_refused_catalog_address_is_refused_again_from_the_cache():
+    # given acme.buyer asked for a category that does not exist
+    client = signed_in("acme.buyer")
+    first = client.get("/catalog/?category=no-such-thing&q=bolt")
+
+    # when they ask again, the answer now kept
+    again = client.get("/catalog/?category=no-such-thing&q=bolt")
+
+    # then both are refused, say why, and keep what was typed
+    for response in (first, again):
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'value="bolt"' in html and "no-such-thing" in html

@@ -46,29 +46,19 @@ def product_list(request):
     require_catalog_access(request.user)
     membership = membership_of(request.user)
     company = membership.company if membership is not None else None
-    product_filter = ProductFilter(
-        request.GET, queryset=products_visible_to(request.user), request=request
+    # The same address shows the same rows to every user of a company until a product,
+    # price or stock level changes (see portal.versions); an address refused (an unknown
+    # category or similar: the user's input to fix) is refused again, with its message.
+    parts = (
+        "catalog-results",
+        company.pk if company is not None else None,
+        request.user.is_staff,
+        request.get_full_path(),
+        bool(request.htmx and request.htmx.boosted),
     )
-    # An unknown category or similar is the user's input to fix, not an empty result.
-    status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
-    if status == 200:
-        # The same address shows the same rows to every user of a company until a
-        # product, price or stock level changes (see portal.versions).
-        parts = (
-            "catalog-results",
-            company.pk if company is not None else None,
-            request.user.is_staff,
-            request.get_full_path(),
-            bool(request.htmx and request.htmx.boosted),
-        )
-        results, filters = versions.cached(
-            versions.CATALOG,
-            parts,
-            lambda: _results(request, product_filter, company),
-            until=_prices_change,
-        )
-    else:
-        results, filters = _results(request, product_filter, company)
+    status, results, filters = versions.cached(
+        versions.CATALOG, parts, lambda: _results(request, company), until=_prices_change
+    )
     results = fragments.with_csrf_token(results, request)
     if request.htmx and request.htmx.target == "catalog-results":
         return HttpResponse(results, status=status)
@@ -89,10 +79,15 @@ def _sorts(company):
     return SORTS if company is not None else [s for s in SORTS if s[0] not in PRICE_SORTS]
 
 
-def _results(request, product_filter, company) -> tuple[str, SafeString]:
-    """The catalog's results (count, table, pages) and its filter bar, as HTML: the bar's
-    choices (categories, sorts) and values change with the URL and the catalog, as the
-    results do, and are cached with them."""
+def _results(request, company) -> tuple[int, str, SafeString]:
+    """The answer's status (400 for an address the filter refuses), the catalog's results
+    (count, table, pages) and its filter bar, as HTML: the bar's choices (categories,
+    sorts) and values change with the URL and the catalog, as the results do, and are
+    cached with them."""
+    product_filter = ProductFilter(
+        request.GET, queryset=products_visible_to(request.user), request=request
+    )
+    status = 400 if product_filter.is_bound and not product_filter.is_valid() else 200
     table = ProductTable(product_filter.qs, company=company)
     paginate(table, request, per_page=_page_size(request))
     if company is not None:
@@ -116,7 +111,7 @@ def _results(request, product_filter, company) -> tuple[str, SafeString]:
     html = render_to_string("catalog/list.html#results", context, request)
     # The filter bar (a GET form: no token) shows the same choices as long as the results.
     filters = render_to_string("catalog/list.html#filters", context, request)
-    return str(html), filters  # a SafeString, which the cache keeps as one
+    return status, str(html), filters  # a SafeString, which the cache keeps as one
 
 
 @login_required
