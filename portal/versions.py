@@ -18,7 +18,7 @@ results therefore also expire (``CACHE_SECONDS``), which bounds that case.
 import contextlib
 import hashlib
 import math
-import pickle
+import pickle  # nosec B403  # only its error class: the cache unpickles, not this module
 from contextvars import ContextVar
 
 from django.core.cache import cache
