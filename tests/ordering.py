@@ -22,12 +22,18 @@ def place(username: str, lines, *, po: str = "") -> Order:
         items=[(Product.objects.get(sku=sku), quantity) for sku, quantity in lines],
         by=buyer,
     )
+    return submit(cart, by=buyer, po=po)
+
+
+def submit(draft: Order, *, by, po: str = "") -> Order:
+    """Check ``draft`` out (a cart, or an order sent back and edited) to the company's
+    first shipping address."""
     return order_submit(
-        token=cart.checkout_token,
-        by=buyer,
+        token=draft.checkout_token,
+        by=by,
         checkout=Checkout(
             po_number=po,
-            ship_to=company.addresses.filter(is_shipping=True).order_by("pk").first(),
+            ship_to=draft.company.addresses.filter(is_shipping=True).order_by("pk").first(),
             requested_delivery_date=None,
             note="",
         ),

@@ -38,6 +38,7 @@ from portal.catalog.models import Product
 from portal.orders.models import Order, OrderLine, OrderStatus
 from portal.orders.services import cart_add_many, cart_get_or_create, order_number_next
 from tests.inventory.conftest import level, place, set_on_hand, user
+from tests.ordering import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -344,19 +345,7 @@ def test_a_reopened_order_reserves_again_at_its_new_quantities():
     order.lines.update(quantity=4)
 
     # when it is submitted again
-    from approvals.services import Checkout, order_submit
-
-    company = order.company
-    order_submit(
-        token=order.checkout_token,
-        by=user("acme.buyer"),
-        checkout=Checkout(
-            po_number="",
-            ship_to=company.addresses.filter(is_shipping=True).first(),
-            requested_delivery_date=None,
-            note="",
-        ),
-    )
+    submit(order, by=user("acme.buyer"))
 
     # then it holds exactly the 4 it now asks for
     assert sum(reserved_for(order).values()) == 4

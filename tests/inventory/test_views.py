@@ -10,11 +10,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm, remove_perm
 
-from approvals.services import Checkout, order_approve, order_edit, order_submit
+from approvals.services import order_approve, order_edit
 from inventory.models import CompanyWarehouse, MovementKind, StockLevel, StockMovement, Warehouse
 from portal.catalog.models import Category, Product
 from portal.orders.models import Order, OrderStatus
 from tests.inventory.conftest import level, place, set_on_hand, user
+from tests.ordering import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -344,17 +345,7 @@ def test_an_order_submitted_again_after_its_company_moved_ships_from_the_new_war
     south_before = level("SOUTH", "DRILL-18V").reserved
 
     # when it is submitted again and approved
-    company = order.company
-    order = order_submit(
-        token=order.checkout_token,
-        by=user("acme.buyer"),
-        checkout=Checkout(
-            po_number="",
-            ship_to=company.addresses.filter(is_shipping=True).first(),
-            requested_delivery_date=None,
-            note="",
-        ),
-    )
+    order = submit(order, by=user("acme.buyer"))
     order = order_approve(order=order, by=user("acme.manager"), expected_version=order.version)
 
     # then its stock is held in SOUTH, and it is SOUTH's to pick, not NORTH's any more
