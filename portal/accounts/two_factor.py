@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.timesince import timeuntil
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -78,6 +79,10 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The first to read the user: from here on the page reads the loaded user itself,
+        # not through the lazy objects of the authentication and OTP middleware (two proxy
+        # calls per attribute, and a page reads a hundred attributes).
+        request.user = loaded(request.user)
         owed = self._owed(request)
         if owed and not self._open(request):
             return self._send_to(request, owed)
@@ -115,6 +120,15 @@ class TwoFactorMiddleware:
             response["HX-Redirect"] = target
             return response
         return redirect(target)
+
+
+def loaded(user):
+    """``user`` itself, out of any lazy objects around it (each is loaded first)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def verify(request, code: str) -> None:
