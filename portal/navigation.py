@@ -10,13 +10,16 @@ import functools
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 
 from approvals.permissions import DECIDING_ROLES
 from approvals.selectors import awaiting_decision_count
 from inventory.selectors import picks_waiting
 from portal import versions
 from portal.accounts.permissions import CUSTOMER_ROLES, roles_of
+from portal.addresses import address
 from portal.orders.selectors import cart_line_count, cart_line_count_query
 
 
@@ -52,6 +55,14 @@ class Navigation:
         """The navigation's sections for this user (see ``nav_entries``)."""
         return nav_entries(self.roles, self.path, self)
 
+    @property
+    def html(self) -> str:
+        """The navigation's links (``components/nav.html``). The same sections, current one
+        and counts make the same markup, so a process draws each combination once."""
+        if settings.DEBUG:  # a template being edited shows at once
+            return _nav_html.__wrapped__(get_script_prefix(), tuple(self.entries))
+        return _nav_html(get_script_prefix(), tuple(self.entries))
+
     def as_dict(self) -> dict[str, int]:
         """The counts this user has, for the HTMX header that refreshes the badges."""
         counts = {"cart": self.cart, "approvals": self.approvals, "picks": self.picks}
@@ -70,6 +81,11 @@ def navigation_for(user) -> Navigation | None:
     return Navigation(user, roles_of(user))
 
 
+@functools.lru_cache(maxsize=1024)
+def _nav_html(prefix: str, entries: tuple["NavEntry", ...]) -> str:
+    return render_to_string("components/nav.html", {"entries": entries})
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
@@ -78,14 +94,7 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return _section_url(get_script_prefix(), self.url_name)
-
-
-@functools.cache
-def _section_url(prefix: str, url_name: str) -> str:
-    # A section's address takes no arguments: worked out once per script prefix, not
-    # ten times on every page.
-    return reverse(url_name)
+        return address(self.url_name)
 
 
 # Each section of the portal, the roles that see it, and the paths that belong to it.

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
 
 from approvals.services import order_ship
 from portal import versions
@@ -151,3 +152,26 @@ def test_the_navigation_costs_one_query_per_count(demo):
         client.get("/orders/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-results")
     # the full page adds the cart and approvals counts, and nothing more
     assert len(with_nav) - len(partial) <= 3
+
+
+def test_served_under_a_script_prefix_the_header_links_carry_it(demo):
+    # given the portal answering both at the root and under /portal (the same process;
+    # the test client leaves setting the prefix to the WSGI handler, as here)
+    client = signed_in("acme.buyer")
+
+    plain = client.get("/").content.decode()
+    set_script_prefix("/portal/")
+    try:
+        prefixed = client.get("/").content.decode()
+    finally:
+        set_script_prefix("/")
+    again = client.get("/").content.decode()
+
+    # then each page's navigation and header links are those of where it was asked
+    header = re.compile(r'<header class="topbar">.*?</header>', re.S)
+    links = re.compile(r'(?:href|action)="(/[^"]*)"')
+    for html, start in ((plain, "/"), (prefixed, "/portal/"), (again, "/")):
+        found = links.findall(header.search(html).group(0))
+        assert len(found) >= 8
+        assert all(link.startswith(start) for link in found), found
+        assert ("/portal/" in " ".join(found)) == (start == "/portal/")

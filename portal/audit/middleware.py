@@ -4,10 +4,10 @@ import pghistory
 from django.core.handlers.asgi import ASGIRequest
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
-from django.urls import reverse
 from pghistory import config
 from pghistory import middleware as pghistory_middleware
 
+from portal.addresses import address
 from portal.audit.context import ADMIN, PORTAL, audit_context
 
 
@@ -47,7 +47,7 @@ class AuditContextMiddleware(pghistory_middleware.HistoryMiddleware):
     """
 
     def get_context(self, request) -> dict:
-        source = ADMIN if request.path.startswith(reverse("admin:index")) else PORTAL
+        source = ADMIN if request.path.startswith(address("admin:index")) else PORTAL
         return {**_who(getattr(request, "user", None)), "url": request.path, "source": source}
 
     def __call__(self, request):
