@@ -216,13 +216,16 @@ def cached(kinds: str | tuple[str, ...], parts: tuple, compute, *, until=None, c
     depends on). ``until()``, if given, says when a result computed now stops being right
     whatever the data (a price list that starts at two o'clock): it is kept no longer."""
     key = cache_key(kinds, *parts, companies=companies)
+    # The key names this value for good: the shared cache lets each worker keep a copy.
+    get = getattr(cache, "get_immutable", cache.get)
     try:
-        value = cache.get(key, _MISSING)
+        value = get(key, _MISSING)
     except UNREADABLE:
         value = _MISSING  # kept by code before a deploy changed what it caches: computed anew
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, seconds_to_keep(until() if until else None))
+        put = getattr(cache, "set_immutable", cache.set)
+        put(key, value, seconds_to_keep(until() if until else None))
     return value
 
 
