@@ -30,14 +30,15 @@ The generated rows are written with COPY in one transaction, with the session's 
 (``session_replication_role = replica``, which needs a superuser): the audit triggers would
 record a history nobody made, row by row, and the status guard refuses orders that do not
 start as drafts. What the triggers and the foreign keys keep, the generator keeps itself:
-every reference is to a row it wrote or found; statuses, versions, timelines and reserved
-stock follow ``approvals.workflow``; contracts and company lists are in their company's
-currency and rule lists derive from a list of theirs; every tracked row starts its audit
-trail with a ``baseline`` event (as migration audit 0002 does for rows older than the trail);
-keys, order numbers and invoice counters go on after the last one given. The secondary
-indexes of the order, invoice, stock movement and audit tables are set aside during the load
-and built again, the same, before the commit; CHECK, NOT NULL and unique constraints hold
-throughout, and the unique indexes check every row as they are built.
+every reference is to a row it wrote or found; each order's lines are counted; statuses,
+versions, timelines and reserved stock follow ``approvals.workflow``; contracts and company
+lists are in their company's currency and rule lists derive from a list of theirs; every
+tracked row starts its audit trail with a ``baseline`` event (as migration audit 0002 does
+for rows older than the trail); keys, order numbers and invoice counters go on after the
+last one given. The secondary indexes of the order, invoice, stock movement and audit
+tables are set aside during the load and built again, the same, before the commit; CHECK,
+NOT NULL and unique constraints hold throughout, and the unique indexes check every row as
+they are built.
 """
 
 import argparse
@@ -1400,6 +1401,14 @@ class Bulk:
 
     # -- bookkeeping --------------------------------------------------------------------
 
+    def line_counts(self) -> None:
+        """Each order's number of lines, as the lines' triggers (off here) keep it."""
+        self.conn.execute(
+            "INSERT INTO orders_linecount (order_id, lines)"
+            " SELECT order_id, count(*) FROM orders_orderline GROUP BY order_id"
+            " ON CONFLICT (order_id) DO UPDATE SET lines = EXCLUDED.lines"
+        )
+
     def baseline(self) -> None:
         """Start the audit trail of the rows written here as migration audit 0002 starts it
         for rows older than the trail: one ``baseline`` event each (every stock level: the
@@ -1758,6 +1767,7 @@ def generate(scale: float, report) -> None:
         report("approval requirements", bulk.requirements, plans, scaled(ACME_PENDING, scale))
         report("order histories", bulk.stories, plans)
         report("orders written", bulk.write_orders, plans)
+        report("line counts", bulk.line_counts)
         report("invoices and payments", bulk.write_invoices)
         report("stock movements", bulk.write_stock, scaled(MOVEMENTS, scale))
         report("audit trail baseline", bulk.baseline)

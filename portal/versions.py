@@ -149,8 +149,7 @@ class _Snapshot:
         if self.user_id is not None:
             columns.append(_MEMBERSHIP)
             params.append(self.user_id)
-            for queryset in self.also.values():
-                sql, query_params = queryset.query.sql_with_params()
+            for sql, query_params in self.also.values():
                 columns.append(f"({sql})")
                 params.extend(query_params)
         with connection.cursor() as cursor:
@@ -174,8 +173,8 @@ def read_once(*, user_id: int | None = None, also: dict | None = None):
     then reused: for a request that writes nothing (``DataVersionsMiddleware``).
 
     With ``user_id`` (the session's user), the same query reads the ``ORDERS`` version of
-    that user's company and the querysets of ``also`` (by name, each giving one value or
-    no row): ``read_with`` hands those out.
+    that user's company and the queries of ``also`` (by name, each an SQL statement and its
+    parameters, giving one value or no row): ``read_with`` hands those out.
 
     Reading a version earlier than the data it files is safe: the data read after it is
     at least as new. A block that wrote and then read a cached result would be served the

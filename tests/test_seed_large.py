@@ -19,7 +19,7 @@ from approvals.services import order_ship
 from inventory.permissions import orders_to_pick, warehouses_visible_to
 from inventory.selectors import reserved_for
 from portal.invoices.models import DocumentCounter, Invoice
-from portal.orders.models import Order, OrderStatus
+from portal.orders.models import Order, OrderLineCount, OrderStatus
 from portal.orders.permissions import orders_visible_to
 from portal.orders.selectors import cart_line_count
 from tests.ordering import place, user
@@ -102,7 +102,9 @@ def test_the_large_data_set_holds_together_for_the_people_using_it(large):
     # and waiting and approved orders hold exactly their lines, the others nothing
     orders = Order.objects.filter(number__isnull=False).prefetch_related("lines")
     assert len(orders) == ORDERS
+    counts = dict(OrderLineCount.objects.values_list("order_id", "lines"))
     for order in orders:
+        assert counts[order.pk] == len(order.lines.all()), order.number
         held = sum(reserved_for(order).values())
         if order.status in (OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED):
             assert held == sum(line.quantity for line in order.lines.all()), order.number
