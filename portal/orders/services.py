@@ -162,16 +162,37 @@ def cart_add_many(
     return CartAddition(cart=cart, lines=touched, refused=refused)
 
 
-@transaction.atomic
+# A quantity change in one statement, so one round trip and its own transaction: lock the
+# draft (as ``_lock_draft``: refused unless still a draft, and after any change that held
+# the lock), set the line's quantity if it is the draft's, and count that in the draft's
+# version only if it was. Buyers change quantities far more often than anything else, and
+# the two workers of a 200-line cart's benchmark wait on each other's lock. The table
+# names come from the models.
+_SET_QUANTITY = f"""
+WITH line AS (
+    UPDATE {OrderLine._meta.db_table} SET quantity = %s
+     WHERE id = %s AND order_id IN (
+           SELECT id FROM {Order._meta.db_table} WHERE id = %s AND status = %s FOR UPDATE)
+ RETURNING order_id
+)
+UPDATE {Order._meta.db_table} SET version = version + 1 WHERE id IN (SELECT order_id FROM line)
+"""  # noqa: S608  # nosec B608
+
+
 def cart_set_quantity(*, cart: Order, line_id: int, quantity: int, by) -> None:
     """Set a line's quantity. A breach of the product's rules shows on the line (SPEC 3); the
     line cap does not bend."""
-    _lock_draft(cart)
+    if cart.pk is None:  # an unsaved cart (``selectors.cart_for``) has no lines
+        raise LineNotFound
     if quantity < 1:
         raise CartError("Quantity must be at least 1.")
     if quantity > LINE_QUANTITY_MAX:
         raise CartError(f"Quantity must be at most {LINE_QUANTITY_MAX:,}.")
-    if not cart.lines.filter(pk=line_id).update(quantity=quantity):
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_QUANTITY, [quantity, line_id, cart.pk, OrderStatus.DRAFT.value])
+        changed = cursor.rowcount
+    if not changed:
+        _require_editable(Order.objects.get(pk=cart.pk))
         raise LineNotFound
 
 

@@ -200,6 +200,26 @@ def test_the_portals_checkout_records_the_lines_prices_in_the_request(demo):
     assert submitted["Number"] == (None, Order.objects.get(pk=cart.pk).number)
 
 
+def test_a_quantity_changed_in_the_cart_is_recorded_with_who_changed_it(demo):
+    # given acme.buyer's cart holding 9 bolts
+    buyer = signed_in("acme.buyer")
+    buyer.post("/cart/add/", {"sku": "BOLT-M8-50", "quantity": "9"})
+    line = OrderLine.objects.get(order__buyer__username="acme.buyer", order__number__isnull=True)
+
+    # when they set the line to 50 in its row (one statement of its own)
+    response = buyer.post(
+        f"/cart/lines/{line.pk}/",
+        {"quantity": "50"},
+        headers={"HX-Request": "true", "HX-Target": f"line-{line.pk}"},
+    )
+
+    # then the trail says who changed what, through the portal
+    assert response.status_code == 200
+    row = told(latest(OrderLine, pgh_obj=line))
+    assert (row.who, row.source) == ("acme.buyer", "Portal")
+    assert changes(row)["Quantity"] == ("9", "50")
+
+
 def test_a_bulk_update_is_recorded_with_or_without_a_context(demo):
     members = Membership.objects.filter(user__username="acme.buyer")
 
