@@ -152,7 +152,7 @@ class OrderLineCount(models.Model):
     written by the portal.
 
     The navigation shows the cart's line count on every page a buyer opens; counting a
-    200-line cart cost PostgreSQL about 0.6 ms each time, reading this row a few
+    200-line cart cost PostgreSQL about 0.8 ms each time, reading this row a few
     microseconds. Triggers count every writer (services, bulk deletes, the admin) and, as
     each statement adds or takes away its own number, two at once too. An order that
     never had a line has no row: no line.
